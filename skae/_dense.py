@@ -1,0 +1,196 @@
+"""Fully-connected autoencoder: the tutorial's simple, sparse and deep models."""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseAutoencoder
+
+ACTIVATIONS = {"relu", "sigmoid", "tanh", "linear", "elu", "selu", "gelu",
+               "softplus", "swish", "leaky_relu"}
+
+
+def check_layer_sizes(sizes, name="hidden_layer_sizes"):
+    """Return ``sizes`` as a tuple of positive ints, or raise ``ValueError``."""
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = (sizes,)
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
+               for s in sizes):
+        raise ValueError(
+            f"{name} must be a sequence of positive integers, got {sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+class DenseAutoencoder(BaseAutoencoder):
+    """Fully-connected autoencoder as a scikit-learn transformer.
+
+    The encoder maps each sample through ``hidden_layer_sizes`` to a code of
+    ``n_components`` values; the decoder mirrors it back to the input space.
+    With the defaults this is the "simplest possible autoencoder" of the Keras
+    tutorial (784 -> 32 -> 784 on MNIST); ``activity_l1=1e-4`` gives its sparse
+    model and ``hidden_layer_sizes=(128, 64)`` its deep one.
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code (the tutorial's ``encoding_dim``).
+    hidden_layer_sizes : tuple of int, default=()
+        Widths of the encoder's hidden layers, mirrored in the decoder.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    code_activation : str, default="relu"
+        Activation of the code layer (the tutorial uses ``"relu"``; ``"linear"``
+        gives unbounded codes, closer to PCA's).
+    activity_l1 : float, default=0.0
+        L1 penalty on the code's activity, added to the loss; makes codes
+        sparse (the tutorial's sparse model uses ``1e-4``).
+    noise_factor : float, default=0.0
+        Standard deviation of the Gaussian noise added to the inputs during
+        training only (denoising autoencoder); noisy inputs are clipped to the
+        training data's range, and the targets stay clean.
+    loss : {"auto", "binary_crossentropy", "mse", "mae"}, default="auto"
+        Reconstruction loss. ``"auto"`` picks binary cross-entropy (with a
+        sigmoid output) when the training data lies in [0, 1], mean squared
+        error (with a linear output) otherwise.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer name, or an instance (copied, never modified).
+    learning_rate : float, default=1e-3
+        Learning rate when ``optimizer`` is a name.
+    epochs : int, default=50
+        Passes over the training data.
+    batch_size : int, default=256
+        Samples per gradient step.
+    shuffle : bool, default=True
+        Reshuffle the training data every epoch (seeded by ``random_state``).
+    validation_fraction : float, default=0.0
+        Fraction of the training data held out to report ``val_loss`` in
+        ``history_`` and, with ``early_stopping``, to stop on.
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``val_loss`` if a validation fraction is
+        set, else ``loss``) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and keep the best weights.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=0.0
+        Minimum improvement that counts for early stopping.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks for ``fit`` (e.g. ``keras.callbacks.TensorBoard``).
+    warm_start : bool, default=False
+        When True, a further ``fit`` continues training the existing network.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and noise. An int gives the same
+        model, and the same codes, on every run on CPU. No global seed is set.
+    verbose : int, default=0
+        Keras' verbosity during training: 0 silent, 1 progress bar, 2 one line
+        per epoch.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained autoencoder (input to reconstruction).
+    encoder_ : keras.Model
+        The encoder (input to code), a part of ``model_``.
+    decoder_ : keras.Model
+        The decoder (code to reconstruction), a part of ``model_``.
+    history_ : dict of str to list of float
+        Loss (and ``val_loss``) per epoch, accumulated over warm starts.
+    loss_ : str
+        The loss used for training and scoring.
+    n_iter_ : int
+        Number of epochs run.
+    sample_shape_ : tuple of int
+        Shape of one sample as the network sees it.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` had string column
+        names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : Linear dimensionality reduction.
+    ConvAutoencoder : Convolutional autoencoder for images.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import DenseAutoencoder
+    >>> X = load_digits().data / 16.0
+    >>> ae = DenseAutoencoder(n_components=8, epochs=5, random_state=0).fit(X)
+    >>> ae.transform(X[:3]).shape
+    (3, 8)
+    >>> ae.inverse_transform(ae.transform(X[:3])).shape
+    (3, 64)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "code_activation": [StrOptions(ACTIVATIONS)],
+        "activity_l1": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=32,
+        *,
+        hidden_layer_sizes=(),
+        activation="relu",
+        code_activation="relu",
+        activity_l1=0.0,
+        noise_factor=0.0,
+        loss="auto",
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=50,
+        batch_size=256,
+        shuffle=True,
+        validation_fraction=0.0,
+        early_stopping=False,
+        n_iter_no_change=10,
+        tol=0.0,
+        callbacks=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.code_activation = code_activation
+        self.activity_l1 = activity_l1
+        self.noise_factor = noise_factor
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_networks(self, sample_shape, output_activation, seeds):
+        from ._nets.dense import build_dense_decoder, build_dense_encoder
+
+        hidden = check_layer_sizes(self.hidden_layer_sizes)
+        (n_features,) = sample_shape
+        encoder = build_dense_encoder(
+            n_features, self.n_components, hidden, self.activation,
+            self.code_activation, self.activity_l1, seeds,
+        )
+        decoder = build_dense_decoder(
+            self.n_components, n_features, hidden, self.activation,
+            output_activation, seeds,
+        )
+        return encoder, decoder
