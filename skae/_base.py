@@ -182,8 +182,15 @@ class BaseAutoencoder(
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "model_")
-        X = self._validate_input(X, reset=not warm)
-        self._fit_network(X, warm=warm)
+        previous = self.__dict__.copy()
+        try:
+            X = self._validate_input(X, reset=not warm)
+            self._fit_network(X, warm=warm)
+        except BaseException:
+            # Never half-updated: back to the state before this call.
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
         return self
 
     def _fit_network(self, X, warm):
@@ -198,7 +205,10 @@ class BaseAutoencoder(
             data_range = self._data_range_
             if self._resolve_loss(X) != loss and self.loss == "auto":
                 logger.info("warm start keeps the loss %r of the first fit", loss)
-            snapshot = model.get_weights()
+            snapshot = (
+                model.get_weights(),
+                [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables],
+            )
         else:
             loss = self._resolve_loss(X)
             sample_shape = tuple(self._sample_shape(X.shape[1]))
@@ -218,7 +228,6 @@ class BaseAutoencoder(
         else:
             X_val, X_train = None, Xs
 
-        previous = self.__dict__.copy() if warm else None
         try:
             if not warm:
                 # Attributes the builders read; committed for good below.
@@ -238,14 +247,10 @@ class BaseAutoencoder(
                 )
             history = self._train(keras, model, X_train, X_val, seeds)
         except BaseException:
-            # Leave the estimator as it was before this call.
-            if warm:
-                model.set_weights(snapshot)
-                self.__dict__.clear()
-                self.__dict__.update(previous)
-            else:
-                for attr in ("loss_", "_data_range_"):
-                    self.__dict__.pop(attr, None)
+            if warm:  # the network is shared with the previous state: restore it
+                model.set_weights(snapshot[0])
+                for var, value in zip(model.optimizer.variables, snapshot[1]):
+                    var.assign(value)
             raise
 
         self.model_ = model

@@ -66,3 +66,4 @@ class ClippedGaussianNoise(keras.layers.Layer):
             seed=self.seed,
         )
         return config
+from .vae import *  # noqa: E402,F401,F403  (registers the VAE layers)

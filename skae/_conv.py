@@ -1,0 +1,333 @@
+"""Convolutional autoencoder: the tutorial's conv model and its image denoiser."""
+
+import math
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseAutoencoder
+from ._dense import ACTIVATIONS, check_layer_sizes
+
+
+def _check_image_shape(image_shape):
+    """Return ``image_shape`` as ``(h, w, c)`` positive ints, or raise."""
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = None
+    ok = (
+        shape is not None
+        and len(shape) in (2, 3)
+        and all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
+                for s in shape)
+    )
+    if not ok:
+        raise ValueError(
+            "image_shape must be (height, width) or (height, width, channels) "
+            f"of positive integers, or None, got {image_shape!r}."
+        )
+    shape = tuple(int(s) for s in shape)
+    return shape if len(shape) == 3 else shape + (1,)
+
+
+def _check_kernel_size(kernel_size):
+    """Return ``kernel_size`` as a pair of positive ints, or raise."""
+    if isinstance(kernel_size, Integral) and not isinstance(kernel_size, bool):
+        kernel_size = (kernel_size, kernel_size)
+    try:
+        pair = tuple(kernel_size)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(
+        isinstance(k, Integral) and not isinstance(k, bool) and k > 0 for k in pair
+    ):
+        raise ValueError(
+            "kernel_size must be a positive integer or a pair of them, got "
+            f"{kernel_size!r}."
+        )
+    return tuple(int(k) for k in pair)
+
+
+class ConvAutoencoder(BaseAutoencoder):
+    """Convolutional autoencoder for images, as a scikit-learn transformer.
+
+    The encoder applies, for each entry of ``filters``, a ``Conv2D`` with that
+    many filters and a 2x2 pooling (``padding="same"``, so each pooling maps a
+    side ``s`` to ``ceil(s / 2)``); the code is the last pooled feature map,
+    flattened. The decoder mirrors it with ``Conv2D`` + ``UpSampling2D`` blocks
+    and a last ``Conv2D`` to the image's channels.
+
+    With the defaults this is the convolutional autoencoder of the Keras
+    tutorial on 28x28 MNIST digits: 28 -> 14 -> 7 -> 4 pixels, a (4, 4, 8)
+    code of 128 values, and back. Upsampling 4 three times gives 32 pixels, not
+    28; like the tutorial, the decoder's last convolution before the final
+    upsampling is then unpadded (16 -> 14 -> 28). In general, when both sides
+    overshoot by exactly ``2 * (kernel_size - 1)`` that same trick is used;
+    otherwise the surplus rows and columns are cropped (``Cropping2D``, at the
+    bottom and right, where the pooling padded), so the output always has the
+    input's size.
+
+    The tutorial's image denoiser is
+    ``ConvAutoencoder(filters=(32, 32), noise_factor=0.5)`` (a (7, 7, 32) code
+    on MNIST): Gaussian noise is added to the inputs during training only, and
+    ``reconstruct(X_noisy)`` returns the cleaned images.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None, default=(28, 28, 1)
+        ``(height, width, channels)`` of the images (``(height, width)`` means
+        one channel). Flat input rows of ``height * width * channels`` values
+        are reshaped to it (channels last, as ``x.reshape(n, -1)`` flattens an
+        ``(n, h, w, c)`` array). None infers it from the data: the per-sample
+        shape of ``(n, h, w, c)`` or ``(n, h, w)`` input; else, for flat input,
+        a square single-channel image when ``n_features`` is a perfect square,
+        and otherwise a one-row image ``(1, n_features, 1)``, which makes the
+        model a 1-D convolutional autoencoder over the features in their
+        order. A side of one pixel is never pooled and its kernel is 1 wide.
+    filters : tuple of int, default=(16, 8, 8)
+        Filters of the encoder's convolutions, one pooling per entry; the
+        decoder uses them in reverse. The code has
+        ``ceil(h / 2**L) * ceil(w / 2**L) * filters[-1]`` values, with
+        ``L = len(filters)``.
+    kernel_size : int or tuple of (int, int), default=3
+        Size of every convolution kernel.
+    activation : str, default="relu"
+        Activation of the convolutions (the output layer's is set by the loss:
+        sigmoid for binary cross-entropy, linear otherwise).
+    pooling : {"max", "average"}, default="max"
+        Downsampling of the encoder: ``MaxPooling2D`` (the tutorial's) or
+        ``AveragePooling2D``.
+    noise_factor : float, default=0.0
+        Standard deviation of the Gaussian noise added to the inputs during
+        training only (denoising autoencoder, the tutorial uses ``0.5``); noisy
+        inputs are clipped to the training data's range, and the targets stay
+        clean. ``transform`` and ``reconstruct`` never add noise.
+    loss : {"auto", "binary_crossentropy", "mse", "mae"}, default="auto"
+        Reconstruction loss. ``"auto"`` picks binary cross-entropy (with a
+        sigmoid output) when the training data lies in [0, 1], mean squared
+        error (with a linear output) otherwise.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer name, or an instance (copied, never modified).
+    learning_rate : float, default=1e-3
+        Learning rate when ``optimizer`` is a name.
+    epochs : int, default=50
+        Passes over the training data (the tutorial trains its conv model for
+        50 epochs and its denoiser for 100).
+    batch_size : int, default=128
+        Samples per gradient step (the tutorial's).
+    shuffle : bool, default=True
+        Reshuffle the training data every epoch (seeded by ``random_state``).
+    validation_fraction : float, default=0.0
+        Fraction of the training data held out to report ``val_loss`` in
+        ``history_`` and, with ``early_stopping``, to stop on.
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``val_loss`` if a validation fraction is
+        set, else ``loss``) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and keep the best weights.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=0.0
+        Minimum improvement that counts for early stopping.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks for ``fit`` (e.g. ``keras.callbacks.TensorBoard``).
+    warm_start : bool, default=False
+        When True, a further ``fit`` continues training the existing network.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and noise. An int gives the same
+        model, and the same codes, on every run on CPU. No global seed is set.
+    verbose : int, default=0
+        Keras' verbosity during training: 0 silent, 1 progress bar, 2 one line
+        per epoch.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained autoencoder (image to reconstruction).
+    encoder_ : keras.Model
+        The encoder (image to code feature map), a part of ``model_``.
+    decoder_ : keras.Model
+        The decoder (code feature map to image), a part of ``model_``.
+    history_ : dict of str to list of float
+        Loss (and ``val_loss``) per epoch, accumulated over warm starts.
+    loss_ : str
+        The loss used for training and scoring.
+    n_iter_ : int
+        Number of epochs run.
+    sample_shape_ : tuple of int
+        ``(height, width, channels)`` of the images the network sees.
+    n_features_in_ : int
+        Number of features (pixel values) per sample seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` had string column
+        names.
+
+    See Also
+    --------
+    DenseAutoencoder : Fully-connected autoencoder.
+    sklearn.decomposition.PCA : Linear dimensionality reduction.
+
+    Notes
+    -----
+    ``transform`` returns flat codes of shape ``(n_samples, n_components)``;
+    ``inverse_transform`` and ``reconstruct`` return images in the layout seen
+    by ``fit``: flat rows for flat input, ``(n, h, w, c)`` or ``(n, h, w)``
+    arrays for image input.
+
+    Examples
+    --------
+    >>> from skae import ConvAutoencoder
+    >>> from skae.datasets import load_digits_images
+    >>> images, _ = load_digits_images()          # (1797, 8, 8) in [0, 1]
+    >>> X = images.reshape(len(images), -1)       # flat rows of 64 pixels
+    >>> ae = ConvAutoencoder(image_shape=(8, 8, 1), filters=(16, 8), epochs=2,
+    ...                      random_state=0).fit(X)
+    >>> ae.transform(X[:3]).shape                 # (2, 2, 8) code, flattened
+    (3, 32)
+    >>> ae.inverse_transform(ae.transform(X[:3])).shape
+    (3, 64)
+
+    A denoiser (the tutorial's uses ``filters=(32, 32), noise_factor=0.5`` on
+    MNIST) cleans noisy images with ``reconstruct``:
+
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> noisy = np.clip(X + 0.5 * rng.normal(size=X.shape), 0, 1)
+    >>> den = ConvAutoencoder(image_shape=(8, 8, 1), filters=(32, 32),
+    ...                       noise_factor=0.5, epochs=2, random_state=0).fit(X)
+    >>> den.reconstruct(noisy[:3]).shape
+    (3, 64)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "image_shape": ["array-like", None],
+        "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "kernel_size": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "pooling": [StrOptions({"max", "average"})],
+    }
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        *,
+        filters=(16, 8, 8),
+        kernel_size=3,
+        activation="relu",
+        pooling="max",
+        noise_factor=0.0,
+        loss="auto",
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=50,
+        batch_size=128,
+        shuffle=True,
+        validation_fraction=0.0,
+        early_stopping=False,
+        n_iter_no_change=10,
+        tol=0.0,
+        callbacks=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.image_shape = image_shape
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.activation = activation
+        self.pooling = pooling
+        self.noise_factor = noise_factor
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------
+    # Image shape
+    # ------------------------------------------------------------------
+    def _validate_input(self, X, reset):
+        """Accept ``(n, h, w)`` single-channel images besides the base layouts.
+
+        The per-sample layout of image input is remembered in ``fit`` (for
+        ``image_shape=None`` and for the output of ``inverse_transform``).
+        """
+        ndim = getattr(X, "ndim", None)
+        layout = tuple(X.shape[1:]) if ndim is not None and ndim > 2 else None
+        if ndim == 3:
+            # Grayscale images without a channel axis: add one.
+            X = np.asarray(X).reshape(X.shape + (1,))
+        if reset:
+            self._image_hint = None if layout is None else tuple(X.shape[1:])
+        X2d = super()._validate_input(X, reset)
+        if reset:
+            self._input_layout_ = layout
+        return X2d
+
+    def _sample_shape(self, n_features):
+        if self.image_shape is None:
+            hint = getattr(self, "_image_hint", None)
+            if hint is not None and len(hint) == 3 and math.prod(hint) == n_features:
+                return _check_image_shape(hint)
+            if n_features < 2:
+                raise ValueError(
+                    f"image_shape=None cannot infer an image from {n_features} "
+                    "feature(s): a convolutional autoencoder needs at least 2 "
+                    "pixels per image."
+                )
+            side = math.isqrt(n_features)
+            if side * side == n_features:
+                return (side, side, 1)
+            # Not square: a one-row image, i.e. a 1-D signal over the features.
+            return (1, n_features, 1)
+        shape = _check_image_shape(self.image_shape)
+        if math.prod(shape) != n_features:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)} has {math.prod(shape)} "
+                f"values per image, but X has {n_features} features per sample. "
+                "Pass image_shape=(height, width, channels) with "
+                "height * width * channels == n_features."
+            )
+        return shape
+
+    def _output_layout(self, X2d):
+        layout = getattr(self, "_input_layout_", None)
+        if layout is not None:
+            return X2d.reshape((len(X2d),) + tuple(layout))
+        return X2d
+
+    # ------------------------------------------------------------------
+    # Networks
+    # ------------------------------------------------------------------
+    def _build_networks(self, sample_shape, output_activation, seeds):
+        from ._nets.conv import (
+            build_conv_decoder,
+            build_conv_encoder,
+            check_image_geometry,
+        )
+
+        filters = check_layer_sizes(self.filters, name="filters")
+        if not filters:
+            raise ValueError("filters must hold at least one positive integer.")
+        kernel_size = _check_kernel_size(self.kernel_size)
+        check_image_geometry(sample_shape, len(filters))
+        encoder = build_conv_encoder(
+            sample_shape, filters, kernel_size, self.activation, self.pooling,
+            seeds,
+        )
+        code_shape = tuple(encoder.outputs[0].shape[1:])
+        decoder = build_conv_decoder(
+            code_shape, sample_shape, filters, kernel_size, self.activation,
+            output_activation, seeds,
+        )
+        return encoder, decoder

@@ -1,0 +1,184 @@
+"""Recurrent (LSTM/GRU) encoder and decoder: the tutorial's sequence-to-sequence model.
+
+The tutorial's seed is ``LSTM(latent_dim) -> RepeatVector(timesteps) ->
+LSTM(input_dim, return_sequences=True)``. skae keeps the encoder and the
+``RepeatVector`` but ends the decoder with a per-step ``Dense`` layer carrying
+the estimator's output activation (sigmoid for data in [0, 1], linear
+otherwise), so that real-valued sequences are not squeezed through the
+recurrent layer's ``tanh`` into [-1, 1].
+
+Only built-in Keras layers (and skae's registered ``ClippedGaussianNoise``) are
+used, so the models save to ``.keras`` and load with ``safe_mode=True`` on every
+backend.
+"""
+
+import math
+
+import numpy as np
+import keras
+
+_CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+def _recurrent(cell, units, return_sequences, seed, name):
+    # One seed per layer; the recurrent kernel gets a seed derived from it so
+    # that the two initializers do not draw the same stream.
+    recurrent_seed = None if seed is None else (seed + 1) % (2**31 - 1)
+    return _CELLS[cell](
+        units,
+        return_sequences=return_sequences,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=recurrent_seed),
+        name=name,
+    )
+
+
+def build_sequence_encoder(
+    sequence_shape, n_components, hidden_layer_sizes=(), cell="lstm",
+    mask_value=None, noise=None, seeds=None,
+):
+    """Input ``(timesteps, n_features)`` -> stacked recurrent layers -> code.
+
+    The code is the last state of a recurrent layer of ``n_components`` units
+    (bounded by ``tanh`` to [-1, 1], as in the tutorial).
+
+    Parameters
+    ----------
+    sequence_shape : tuple of int
+        ``(timesteps, n_features)`` of one sample.
+    n_components : int
+        Size of the code.
+    hidden_layer_sizes : tuple of int
+        Widths of the recurrent layers before the code layer (each returns
+        its full sequence to the next).
+    cell : {"lstm", "gru"}
+        Recurrent cell.
+    mask_value : float or None
+        If given, a ``Masking`` layer first marks the time steps whose features
+        all equal ``mask_value`` as padding; the recurrent layers skip them.
+    noise : keras.layers.Layer or None
+        A training-only noise layer placed after ``Masking`` (so that padded
+        steps are still recognised), used when masking is on.
+    seeds : iterator of int or None
+        One seed per layer.
+    """
+    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    inputs = keras.Input(shape=tuple(sequence_shape), name="encoder_input")
+    x = inputs
+    if mask_value is not None:
+        x = keras.layers.Masking(mask_value=float(mask_value), name="masking")(x)
+    if noise is not None:
+        x = noise(x)
+    for i, units in enumerate(hidden_layer_sizes):
+        x = _recurrent(cell, units, True, next(seeds), f"encoder_{cell}_{i}")(x)
+    code = _recurrent(cell, n_components, False, next(seeds), "code")(x)
+    return keras.Model(inputs, code, name="encoder")
+
+
+def build_sequence_decoder(
+    n_components, sequence_shape, hidden_layer_sizes=(), cell="lstm",
+    output_activation="sigmoid", seeds=None,
+):
+    """Code -> ``RepeatVector(timesteps)`` -> recurrent layers -> per-step Dense.
+
+    The recurrent layers have the widths of ``hidden_layer_sizes`` reversed
+    (mirroring the encoder), or one layer of ``n_components`` units when it is
+    empty; a ``Dense(n_features, output_activation)`` applied at every step
+    gives the reconstruction.
+    """
+    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    timesteps, n_features = sequence_shape
+    widths = tuple(reversed(tuple(hidden_layer_sizes))) or (n_components,)
+    inputs = keras.Input(shape=(n_components,), name="decoder_input")
+    x = keras.layers.RepeatVector(timesteps, name="repeat")(inputs)
+    for i, units in enumerate(widths):
+        x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
+    outputs = keras.layers.Dense(
+        n_features,
+        activation=output_activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        name="reconstruction",
+    )(x)
+    return keras.Model(inputs, outputs, name="decoder")
+
+
+# ----------------------------------------------------------------------
+# Training data with per-step weights (masking of padded steps)
+# ----------------------------------------------------------------------
+def step_weights(x, mask_value):
+    """Float32 ``(n, timesteps)`` weights: 1 for real steps, 0 for padding.
+
+    A step is padding when all its features equal ``mask_value`` (the rule of
+    ``keras.layers.Masking``).
+    """
+    return np.any(x != mask_value, axis=-1).astype("float32")
+
+
+def _normalise(w):
+    # Keras divides a weighted loss by the number of entries; rescaling makes
+    # the loss the mean over the real steps of the batch.
+    total = w.sum()
+    return w * (w.size / total) if total > 0 else w
+
+
+class WeightedBatches(keras.utils.PyDataset):
+    """Batches of ``(x, x, step_weights)`` in an order reshuffled every epoch."""
+
+    def __init__(self, x, w, batch_size, shuffle=True, seed=None):
+        super().__init__()
+        self.x = x
+        self.w = w
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self._rng = np.random.RandomState(seed)
+        self._order = np.arange(len(x))
+        if shuffle:
+            self._rng.shuffle(self._order)
+
+    def __len__(self):
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, index):
+        idx = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        xb = np.asarray(self.x[idx], dtype="float32")
+        return xb, xb, _normalise(np.asarray(self.w[idx], dtype="float32"))
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self._rng.shuffle(self._order)
+
+
+def make_weighted_training_data(x, mask_value, batch_size, shuffle=True, seed=None):
+    """What ``Model.fit`` iterates over to train ``x -> x`` ignoring padded steps.
+
+    A ``tf.data`` pipeline on the TensorFlow backend, a
+    :class:`WeightedBatches` sequence elsewhere; shuffling is seeded.
+    """
+    w = step_weights(x, mask_value)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        data = tf.constant(x)
+        weights = tf.constant(w)
+        indices = tf.data.Dataset.range(len(x))
+        if shuffle:
+            indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+
+        def gather(idx):
+            batch = tf.gather(data, idx)
+            wb = tf.gather(weights, idx)
+            total = tf.reduce_sum(wb)
+            size = tf.cast(tf.size(wb), wb.dtype)
+            wb = tf.math.divide_no_nan(wb * size, total)
+            return batch, batch, wb
+
+        ds = indices.batch(batch_size).map(
+            gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+        return ds.prefetch(tf.data.AUTOTUNE)
+    return WeightedBatches(x, w, batch_size, shuffle=shuffle, seed=seed)
+
+
+def make_weighted_validation_data(x, mask_value):
+    """``(x, x, step_weights)`` for ``validation_data``, weights normalised."""
+    return x, x, _normalise(step_weights(x, mask_value))

@@ -1,0 +1,598 @@
+"""``skae tour``: the Keras autoencoder tutorial's seven models, end to end.
+
+Trains the simple, sparse, deep, convolutional, denoising, sequence and
+variational autoencoders on the bundled 8x8 digits (or a Keras-layout
+``mnist.npz``), compares each with PCA of the same code size, and writes an
+HTML and a Markdown report with the tutorial's figures as PNG files.
+
+The module imports Keras and matplotlib only when the tour runs.
+"""
+
+import html
+import importlib
+import logging
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger("skae.tour")
+
+#: The tutorial's models, in its order.
+MODEL_NAMES = ("simple", "sparse", "deep", "conv", "denoising", "sequence", "vae")
+
+_CLASSES = {
+    "simple": ("skae._dense", "DenseAutoencoder"),
+    "sparse": ("skae._dense", "DenseAutoencoder"),
+    "deep": ("skae._dense", "DenseAutoencoder"),
+    "conv": ("skae._conv", "ConvAutoencoder"),
+    "denoising": ("skae._conv", "ConvAutoencoder"),
+    "sequence": ("skae._sequence", "SequenceAutoencoder"),
+    "vae": ("skae._vae", "VariationalAutoencoder"),
+}
+
+_DESCRIPTIONS = {
+    "simple": "single fully-connected code layer",
+    "sparse": "as simple, with an L1 activity penalty on the code",
+    "deep": "three fully-connected layers each way",
+    "conv": "Conv2D + pooling encoder, Conv2D + upsampling decoder",
+    "denoising": "convolutional, trained on noisy inputs (noise 0.5)",
+    "sequence": "LSTM encoder reading each image row by row",
+    "vae": "variational, 2-D latent space",
+}
+
+#: Standard deviation of the denoiser's Gaussian noise (the tutorial's).
+NOISE_FACTOR = 0.5
+
+
+class TourError(Exception):
+    """A problem with the tour's input, reported as one line without traceback."""
+
+
+@dataclass
+class TourConfig:
+    """Options of one tour run (see ``skae tour --help``)."""
+
+    data: str = None
+    out: str = "skae-tour"
+    models: tuple = MODEL_NAMES
+    quick: bool = False
+    epochs_scale: float = 1.0
+    n_train: int = None
+    random_state: int = 0
+    progress: bool = True
+    n_images: int = 10
+
+
+@dataclass
+class ModelResult:
+    name: str
+    estimator: object
+    code_size: int
+    mse: float
+    pca_components: int
+    pca_mse: float
+    fit_time: float
+    epochs: int
+    input_kind: str = "clean"
+    figures: list = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------
+@dataclass
+class TourData:
+    name: str
+    X_train: np.ndarray  # (n, h, w) in [0, 1]
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def image_shape(self):
+        return tuple(self.X_train.shape[1:])
+
+    @property
+    def n_features(self):
+        return int(np.prod(self.image_shape))
+
+    @property
+    def small(self):
+        """True for small images (the 8x8 digits): other sizes and epochs."""
+        return max(self.image_shape) < 16
+
+    def flat(self, part):
+        X = getattr(self, f"X_{part}")
+        return X.reshape(len(X), -1)
+
+
+def _subset(X, y, n, rng):
+    if n is None or n >= len(X):
+        return X, y
+    idx = np.sort(rng.choice(len(X), size=n, replace=False))
+    return X[idx], y[idx]
+
+
+def load_tour_data(path=None, *, quick=False, n_train=None, random_state=0):
+    """Train/test images in [0, 1]: the bundled digits, or an MNIST file."""
+    from sklearn.model_selection import train_test_split
+
+    from .datasets import load_digits_images, load_mnist
+
+    if path is None:
+        images, target = load_digits_images()
+        X_train, X_test, y_train, y_test = train_test_split(
+            images, target, test_size=0.25, stratify=target,
+            random_state=random_state,
+        )
+        name = "scikit-learn digits (8x8)"
+    else:
+        try:
+            (X_train, y_train), (X_test, y_test) = load_mnist(path)
+        except FileNotFoundError:
+            raise TourError(f"no data file at {str(path)!r}") from None
+        except ValueError as exc:
+            raise TourError(str(exc).splitlines()[0]) from None
+        lo = min(float(X_train.min()), float(X_test.min()))
+        hi = max(float(X_train.max()), float(X_test.max()))
+        if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0 or hi > 1:
+            raise TourError(
+                f"{str(path)!r}: pixel values must be uint8 or floats in [0, 1], "
+                f"got the range [{lo:.4g}, {hi:.4g}]."
+            )
+        h, w = X_train.shape[1:]
+        name = f"{Path(path).name} ({h}x{w})"
+    rng = np.random.RandomState(random_state)
+    if quick:
+        X_train, y_train = _subset(X_train, y_train, n_train or 300, rng)
+        X_test, y_test = _subset(X_test, y_test, 100, rng)
+    elif n_train is not None:
+        X_train, y_train = _subset(X_train, y_train, n_train, rng)
+    if len(X_train) < 10 or len(X_test) < 4:
+        raise TourError(
+            f"too few samples: {len(X_train)} for training, {len(X_test)} for testing."
+        )
+    return TourData(name, X_train.astype(np.float32), np.asarray(y_train),
+                    X_test.astype(np.float32), np.asarray(y_test))
+
+
+# ----------------------------------------------------------------------
+# Models
+# ----------------------------------------------------------------------
+def check_models(models):
+    """Validate model names and their availability; return a tuple of names."""
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",")]
+    models = [m.strip().lower() for m in models if m and m.strip()]
+    if not models:
+        raise TourError(f"no model selected; choose from {', '.join(MODEL_NAMES)}.")
+    unknown = [m for m in models if m not in MODEL_NAMES]
+    if unknown:
+        raise TourError(
+            f"unknown model(s) {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(MODEL_NAMES)}."
+        )
+    for name in models:
+        _model_class(name)
+    # Keep the tutorial's order, without duplicates.
+    return tuple(m for m in MODEL_NAMES if m in models)
+
+
+def _model_class(name):
+    module, cls = _CLASSES[name]
+    try:
+        return getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError) as exc:
+        raise TourError(
+            f"model {name!r} needs {module}.{cls}, which cannot be imported "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
+
+
+def available_models():
+    """Names of the tour's models whose estimator can be imported."""
+    out = []
+    for name in MODEL_NAMES:
+        try:
+            _model_class(name)
+        except TourError:
+            continue
+        out.append(name)
+    return tuple(out)
+
+
+def _scaled(epochs, config):
+    if config.quick:
+        return 2
+    return max(1, int(round(epochs * config.epochs_scale)))
+
+
+def make_model(name, data, config):
+    """The tour's estimator for ``name`` on ``data``, unfitted."""
+    cls = _model_class(name)
+    small = data.small
+    h, w = data.image_shape
+    common = {"random_state": config.random_state, "validation_fraction": 0.1}
+    if name in ("simple", "sparse", "deep"):
+        code = 16 if small else 32
+        params = {
+            "simple": {},
+            "sparse": {"activity_l1": 1e-4},
+            "deep": {"hidden_layer_sizes": (128, 64)},
+        }[name]
+        epochs = {"simple": 150, "sparse": 150, "deep": 150}[name] if small else \
+            {"simple": 50, "sparse": 50, "deep": 50}[name]
+        return cls(code, epochs=_scaled(epochs, config),
+                   batch_size=32 if small else 256, **params, **common)
+    if name == "conv":
+        filters = (16, 8) if small else (16, 8, 8)
+        return cls(image_shape=(h, w, 1), filters=filters,
+                   epochs=_scaled(100 if small else 20, config),
+                   batch_size=32 if small else 128, **common)
+    if name == "denoising":
+        filters = (32, 8) if small else (32, 32)
+        return cls(image_shape=(h, w, 1), filters=filters, noise_factor=NOISE_FACTOR,
+                   epochs=_scaled(150 if small else 20, config),
+                   batch_size=32 if small else 128, **common)
+    if name == "sequence":
+        return cls(sequence_shape=(h, w), n_components=16 if small else 32,
+                   epochs=_scaled(100 if small else 10, config),
+                   batch_size=32 if small else 256, **common)
+    if name == "vae":
+        return cls(n_components=2, hidden_layer_sizes=(64,) if small else (256,),
+                   epochs=_scaled(150 if small else 30, config),
+                   batch_size=32 if small else 128, **common)
+    raise TourError(f"unknown model {name!r}")  # pragma: no cover
+
+
+def _progress_callback(label, epochs, stream):
+    """A Keras callback drawing one progress bar per model on a terminal."""
+    from ._backend import get_keras
+
+    keras = get_keras()
+
+    class _ProgressBar(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            done = epoch + 1
+            width = 30
+            fill = int(round(width * done / max(epochs, 1)))
+            loss = (logs or {}).get("loss")
+            loss = "" if loss is None else f" loss {float(loss):.4f}"
+            stream.write(f"\r  {label:<10} [{'#' * fill}{'.' * (width - fill)}] "
+                         f"{done}/{epochs} epochs{loss}")
+            stream.flush()
+
+        def on_train_end(self, logs=None):
+            stream.write("\n")
+            stream.flush()
+
+    return _ProgressBar()
+
+
+def _noisy(X, rng):
+    return np.clip(X + NOISE_FACTOR * rng.normal(size=X.shape), 0.0, 1.0).astype(
+        np.float32
+    )
+
+
+def _mse(a, b):
+    a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
+    b = np.asarray(b, dtype=np.float64).reshape(len(b), -1)
+    return float(np.mean((a - b) ** 2))
+
+
+def _pca_mse(n_components, X_train, X_in, X_target, random_state):
+    from sklearn.decomposition import PCA
+
+    k = int(min(n_components, X_train.shape[1], len(X_train)))
+    pca = PCA(n_components=k, random_state=random_state).fit(X_train)
+    return k, _mse(pca.inverse_transform(pca.transform(X_in)), X_target)
+
+
+def train_model(name, data, config, index, total, X_test_noisy):
+    est = make_model(name, data, config)
+    epochs = int(est.get_params()["epochs"])
+    X_train, X_test = data.flat("train"), data.flat("test")
+    label = f"[{index}/{total}] {name}"
+    logger.info("%s: %s, %d epochs on %d samples", label, type(est).__name__,
+                epochs, len(X_train))
+    if config.progress and sys.stderr.isatty():
+        est.set_params(callbacks=[_progress_callback(name, epochs, sys.stderr)])
+    start = time.perf_counter()
+    est.fit(X_train)
+    fit_time = time.perf_counter() - start
+    est.set_params(callbacks=None)
+    code_size = int(np.prod(np.shape(est.transform(X_test[:1]))[1:]))
+    if name == "denoising":
+        X_in, kind = X_test_noisy, f"noisy (noise {NOISE_FACTOR})"
+    else:
+        X_in, kind = X_test, "clean"
+    mse = _mse(est.reconstruct(X_in), X_test)
+    k, pca_mse = _pca_mse(code_size, X_train, X_in, X_test, config.random_state)
+    logger.info("%s: done in %.1f s; test MSE %.4f (PCA(%d) %.4f)", label,
+                fit_time, mse, k, pca_mse)
+    return ModelResult(name, est, code_size, mse, k, pca_mse, fit_time,
+                       len(est.history_.get("loss", [])), kind)
+
+
+# ----------------------------------------------------------------------
+# Figures
+# ----------------------------------------------------------------------
+def _figure(figsize):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _save(fig, out, filename, title, figures):
+    fig.savefig(out / filename, dpi=100)
+    figures.append((filename, title))
+    logger.debug("wrote %s", out / filename)
+
+
+def _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy):
+    from .plotting import ReconstructionDisplay
+
+    X = data.flat("test")[:n_images]
+    noisy = result.name == "denoising"
+    fig = _figure((1.3 * n_images, 4.2 if noisy else 2.9))
+    axes = fig.subplots(3 if noisy else 2, n_images, squeeze=False)
+    if noisy:
+        Xn = X_test_noisy[:n_images]
+        ReconstructionDisplay.from_predictions(
+            X, result.estimator.reconstruct(Xn), X_noisy=Xn, n_images=None,
+            image_shape=data.image_shape, ax=axes,
+        )
+        axes[2, 0].set_ylabel("denoised", fontsize=9)
+        fig.suptitle("denoising: clean, noisy input, denoised")
+        _save(fig, out, "denoising.png", "Denoising: clean digits, noisy inputs, "
+              "denoised reconstructions", figures)
+    else:
+        ReconstructionDisplay.from_estimator(
+            result.estimator, X, n_images=None, noise_factor=0.0,
+            image_shape=data.image_shape, ax=axes,
+        )
+        fig.suptitle(f"{result.name}: originals and reconstructions")
+        filename = f"reconstructions_{result.name}.png"
+        _save(fig, out, filename, f"{result.name}: test digits (top) and their "
+              "reconstructions (bottom)", figures)
+
+
+def _figure_all_reconstructions(results, data, out, figures, n_images, X_test_noisy):
+    """One figure: originals, PCA and every model's reconstructions."""
+    from sklearn.decomposition import PCA
+
+    from .plotting import _show_image
+
+    X = data.flat("test")
+    X_show = X[:n_images]
+    # PCA with the dense models' code size (the tutorial's encoding_dim).
+    sizes = [r.code_size for r in results if r.name in ("simple", "sparse", "deep")]
+    k = min(sizes[0] if sizes else (16 if data.small else 32), X.shape[1])
+    pca = PCA(n_components=k, random_state=0).fit(data.flat("train"))
+    rows = [("original", X_show), (f"PCA ({k})", pca.inverse_transform(
+        pca.transform(X_show)))]
+    for r in results:
+        if r.name == "denoising":
+            rows.append(("noisy input", X_test_noisy[:n_images]))
+            rows.append(("denoised", r.estimator.reconstruct(X_test_noisy[:n_images])))
+        else:
+            rows.append((r.name, r.estimator.reconstruct(X_show)))
+    fig = _figure((1.1 * n_images + 0.8, 1.1 * len(rows) + 0.3))
+    axes = fig.subplots(len(rows), n_images, squeeze=False)
+    for i, (label, imgs) in enumerate(rows):
+        imgs = np.asarray(imgs).reshape((len(imgs),) + data.image_shape)
+        for j in range(n_images):
+            _show_image(axes[i, j], imgs[j], "gray", 0.0, 1.0)
+        axes[i, 0].set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center")
+    _save(fig, out, "reconstructions.png",
+          "All models: test digits, PCA and each model's reconstructions", figures)
+
+
+def _figure_codes(result, data, out, figures, n_images):
+    from .plotting import CodeDisplay
+
+    fig = _figure((1.0 * n_images, 3.2))
+    axes = fig.subplots(1, n_images, squeeze=False)
+    CodeDisplay.from_estimator(result.estimator, data.flat("test"),
+                               n_images=n_images, ax=axes)
+    fig.suptitle(f"{result.name}: codes of the first test digits "
+                 f"({result.code_size} values each)")
+    _save(fig, out, f"codes_{result.name}.png",
+          f"{result.name}: the code of each test digit as an image", figures)
+
+
+def _figure_losses(results, out, figures):
+    from .plotting import LossCurveDisplay
+
+    n = len(results)
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    fig = _figure((3.6 * cols, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, r in zip(axes, results):
+        LossCurveDisplay.from_estimator(r.estimator, ax=ax, title=r.name)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    _save(fig, out, "loss_curves.png",
+          "Training and validation loss per epoch (the tutorial's TensorBoard view)",
+          figures)
+
+
+def _figure_vae(result, data, out, figures, config):
+    from .plotting import LatentSpaceDisplay, ManifoldDisplay
+
+    est = result.estimator
+    rng = np.random.RandomState(config.random_state)
+    X, y = _subset(data.flat("test"), data.y_test, 5000, rng)
+    fig = _figure((6.5, 5.5))
+    LatentSpaceDisplay.from_estimator(est, X, y, ax=fig.subplots(),
+                                      title="VAE: latent means of test digits")
+    _save(fig, out, "vae_latent.png",
+          "VAE: the 2-D latent plane, test digits coloured by class", figures)
+    fig = _figure((8, 8))
+    ManifoldDisplay.from_estimator(est, data.flat("test"), n=15, ax=fig.subplots(),
+                                   image_shape=data.image_shape,
+                                   title="VAE: digits decoded from a 15x15 latent grid")
+    _save(fig, out, "vae_manifold.png",
+          "VAE: digits generated from a regular grid of latent points", figures)
+
+
+def _figure_tsne(result, data, out, figures, config):
+    from .plotting import LatentSpaceDisplay
+
+    rng = np.random.RandomState(config.random_state)
+    X, y = _subset(data.flat("test"), data.y_test, 2000, rng)
+    fig = _figure((6.5, 5.5))
+    LatentSpaceDisplay.from_estimator(
+        result.estimator, X, y, method="tsne", random_state=config.random_state,
+        ax=fig.subplots(),
+        title=f"{result.name} autoencoder codes ({result.code_size}-D), then t-SNE",
+    )
+    _save(fig, out, "tsne.png",
+          f"Autoencoder then t-SNE: {result.name} codes of {len(X)} test digits "
+          "mapped to 2-D", figures)
+
+
+# ----------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------
+_HEADER = ("model", "estimator", "code size", "test input", "test MSE",
+           "PCA comps", "PCA test MSE", "epochs", "train time (s)")
+
+
+def _rows(results):
+    for r in results:
+        yield (r.name, type(r.estimator).__name__, str(r.code_size), r.input_kind,
+               f"{r.mse:.4f}", str(r.pca_components), f"{r.pca_mse:.4f}",
+               str(r.epochs), f"{r.fit_time:.1f}")
+
+
+def markdown_table(results):
+    """The results table as GitHub Markdown."""
+    lines = ["| " + " | ".join(_HEADER) + " |",
+             "|" + "|".join("---" for _ in _HEADER) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in _rows(results)]
+    return "\n".join(lines)
+
+
+def _intro(data, results, total_time):
+    return (
+        f"Data: {data.name}; {len(data.X_train)} training and {len(data.X_test)} "
+        f"test images, pixels scaled to [0, 1]. Each model is compared with PCA "
+        f"keeping as many components as the model's code has values (at most "
+        f"{data.n_features}): mean squared reconstruction error per pixel on the "
+        f"test set (for the denoiser, noisy test inputs against the clean "
+        f"digits). 10% of the training data is held out for the validation loss. "
+        f"Total time {total_time:.0f} s."
+    )
+
+
+def write_reports(out, data, results, figures, config, total_time, command):
+    import sklearn
+
+    from . import __version__
+    from ._backend import get_keras
+
+    keras = get_keras()
+    versions = (f"skae {__version__}, keras {keras.__version__} "
+                f"({keras.backend.backend()} backend), scikit-learn "
+                f"{sklearn.__version__}")
+    intro = _intro(data, results, total_time)
+    md = ["# skae tour", "", intro, "", f"Command: `{command}`  ", versions, "",
+          markdown_table(results), ""]
+    for filename, title in figures:
+        md += [f"## {title}", "", f"![{title}]({filename})", ""]
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+
+    esc = html.escape
+    rows = "\n".join(
+        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+        for row in _rows(results)
+    )
+    figs = "\n".join(
+        f'<figure><img src="{esc(f)}" alt="{esc(t)}"><figcaption>{esc(t)}'
+        f"</figcaption></figure>" for f, t in figures
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>skae tour</title>
+<style>
+body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 10px; text-align: right; }}
+th:first-child, td:first-child, td:nth-child(2), td:nth-child(4) {{ text-align: left; }}
+figure {{ margin: 2em 0; }} img {{ max-width: 100%; }}
+figcaption {{ color: #555; font-style: italic; }}
+</style></head><body>
+<h1>skae tour</h1>
+<p>{esc(intro)}</p>
+<p>Command: <code>{esc(command)}</code><br>{esc(versions)}</p>
+<table><thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in _HEADER)}</tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+{figs}
+</body></html>
+"""
+    (out / "report.html").write_text(page, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------
+# Driver
+# ----------------------------------------------------------------------
+def run_tour(config, command="skae tour"):
+    """Run the tour described by ``config``; return the list of results."""
+    if not (config.epochs_scale > 0 and math.isfinite(config.epochs_scale)):
+        raise TourError(f"--epochs-scale must be a positive number, got "
+                        f"{config.epochs_scale}.")
+    if config.n_train is not None and config.n_train < 10:
+        raise TourError(f"--n-train must be at least 10, got {config.n_train}.")
+    models = check_models(config.models)
+    start = time.perf_counter()
+    data = load_tour_data(config.data, quick=config.quick, n_train=config.n_train,
+                          random_state=config.random_state)
+    out = Path(config.out)
+    if out.exists() and not out.is_dir():
+        raise TourError(f"--out {str(out)!r} exists and is not a directory.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TourError(f"cannot create the output directory {str(out)!r}: "
+                        f"{exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise TourError(f"cannot write to the output directory {str(out)!r}.")
+    logger.info("data: %s, %d train / %d test images; models: %s", data.name,
+                len(data.X_train), len(data.X_test), ", ".join(models))
+    X_test_noisy = _noisy(data.flat("test"),
+                          np.random.RandomState(config.random_state + 1))
+    n_images = min(config.n_images, len(data.X_test))
+
+    results, figures = [], []
+    for i, name in enumerate(models, 1):
+        result = train_model(name, data, config, i, len(models), X_test_noisy)
+        results.append(result)
+        _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy)
+        if name in ("simple", "sparse", "conv"):
+            _figure_codes(result, data, out, figures, n_images)
+        if name == "vae":
+            _figure_vae(result, data, out, figures, config)
+    _figure_all_reconstructions(results, data, out, figures, n_images, X_test_noisy)
+    _figure_losses(results, out, figures)
+    tsne_model = next((r for name in ("deep", "simple", "sparse", "sequence", "conv")
+                       for r in results if r.name == name), None)
+    if tsne_model is not None:
+        logger.info("t-SNE of the %s codes", tsne_model.name)
+        _figure_tsne(tsne_model, data, out, figures, config)
+    # Overview figures first in the report.
+    order = {"reconstructions.png": 0, "loss_curves.png": 1}
+    figures.sort(key=lambda ft: order.get(ft[0], 2))
+    total = time.perf_counter() - start
+    write_reports(out, data, results, figures, config, total, command)
+    logger.info("wrote %s and %d figures in %.0f s", out / "report.html",
+                len(figures), total)
+    return results

@@ -1,0 +1,324 @@
+"""Behaviour of DenseAutoencoder and the shared base class on real data."""
+
+import copy
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.manifold import TSNE
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skae import DenseAutoencoder
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    X, _ = digits
+    return DenseAutoencoder(16, epochs=30, batch_size=64, random_state=0).fit(X)
+
+
+def test_fit_attributes_and_shapes(fitted, digits):
+    X, _ = digits
+    assert fitted.n_features_in_ == 64
+    assert fitted.loss_ == "binary_crossentropy"  # data in [0, 1]
+    assert len(fitted.history_["loss"]) == 30 == fitted.n_iter_
+    assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
+    codes = fitted.transform(X[:10])
+    assert codes.shape == (10, 16) and codes.dtype == np.float32
+    assert fitted.inverse_transform(codes).shape == (10, 64)
+    assert fitted.encoder_.name == "encoder" and fitted.decoder_.name == "decoder"
+    names = fitted.get_feature_names_out()
+    assert list(names[:2]) == ["denseautoencoder0", "denseautoencoder1"]
+    assert len(names) == 16
+
+
+def test_reconstruction_beats_mean_and_matches_inverse(fitted, digits):
+    X, _ = digits
+    R = fitted.reconstruct(X)
+    mse = np.mean((X - R) ** 2)
+    baseline = np.mean((X - X.mean(axis=0)) ** 2)
+    assert mse < 0.5 * baseline
+    np.testing.assert_allclose(
+        R, fitted.inverse_transform(fitted.transform(X)), atol=1e-5
+    )
+
+
+def test_score_is_minus_reconstruction_error(fitted, digits):
+    X, _ = digits
+    s = fitted.score_samples(X)
+    assert s.shape == (len(X),) and np.all(s <= 0)
+    assert fitted.score(X) == pytest.approx(s.mean())
+    # Noise images are less typical than digits: lower scores.
+    noise = np.random.RandomState(0).uniform(size=(50, 64)).astype(np.float32)
+    assert fitted.score_samples(noise).mean() < s.mean()
+
+
+def test_same_random_state_same_codes(digits):
+    X, _ = digits
+    a = DenseAutoencoder(8, epochs=3, random_state=42).fit(X).transform(X)
+    b = DenseAutoencoder(8, epochs=3, random_state=42).fit(X).transform(X)
+    c = DenseAutoencoder(8, epochs=3, random_state=7).fit(X).transform(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_loss_auto_and_linear_output_for_unbounded_data(digits):
+    X, _ = digits
+    Xs = StandardScaler().fit_transform(X)
+    ae = DenseAutoencoder(16, epochs=10, random_state=0).fit(Xs)
+    assert ae.loss_ == "mse"
+    R = ae.reconstruct(Xs)
+    assert R.min() < 0 or R.max() > 1  # linear output, not squeezed by sigmoid
+    assert np.mean((Xs - R) ** 2) < np.mean(Xs**2)
+
+
+def test_sparse_codes_are_sparser(digits):
+    X, _ = digits
+    plain = DenseAutoencoder(32, epochs=30, batch_size=64, random_state=0).fit(X)
+    sparse = DenseAutoencoder(
+        32, activity_l1=1e-2, epochs=30, batch_size=64, random_state=0
+    ).fit(X)
+    assert sparse.transform(X).mean() < 0.75 * plain.transform(X).mean()
+
+
+def test_deep_model_has_mirrored_layers(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(4, hidden_layer_sizes=(32, 16), epochs=2, random_state=0)
+    ae.fit(X)
+    enc = [l.units for l in ae.encoder_.layers if hasattr(l, "units")]
+    dec = [l.units for l in ae.decoder_.layers if hasattr(l, "units")]
+    assert enc == [32, 16, 4] and dec == [16, 32, 64]
+
+
+def test_pipeline_scaler_autoencoder_tsne(digits):
+    X, y = digits
+    pipe = make_pipeline(
+        MinMaxScaler(),
+        DenseAutoencoder(16, epochs=20, batch_size=64, random_state=0),
+        TSNE(2, random_state=0, perplexity=20),
+    )
+    emb = pipe.fit_transform(X[:400] * 16)
+    assert emb.shape == (400, 2) and np.isfinite(emb).all()
+    # Same digits end up near each other: 1-NN in the embedding beats chance.
+    from sklearn.neighbors import KNeighborsClassifier
+
+    acc = cross_val_score(KNeighborsClassifier(1), emb, y[:400], cv=3).mean()
+    assert acc > 0.5
+
+
+def test_grid_search_over_code_size_uses_score(digits):
+    X, _ = digits
+    search = GridSearchCV(
+        DenseAutoencoder(epochs=15, batch_size=64, random_state=0),
+        {"n_components": [2, 24]},
+        cv=2,
+    )
+    search.fit(X[:600])
+    # A larger code reconstructs held-out digits better: higher score.
+    assert search.best_params_ == {"n_components": 24}
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[1] > scores[0]
+
+
+def test_drop_in_replacement_for_pca(digits):
+    X, y = digits
+    accs = {}
+    for reducer in (PCA(16), DenseAutoencoder(16, epochs=30, random_state=0)):
+        pipe = make_pipeline(MinMaxScaler(), reducer, LogisticRegression(max_iter=2000))
+        accs[type(reducer).__name__] = cross_val_score(pipe, X, y, cv=3).mean()
+    assert accs["DenseAutoencoder"] > 0.8
+    assert accs["PCA"] > 0.8
+
+
+def test_set_output_pandas_and_feature_names(digits):
+    X, _ = digits
+    df = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
+    ae = DenseAutoencoder(4, epochs=2, random_state=0).set_output(transform="pandas")
+    out = ae.fit_transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == [f"denseautoencoder{i}" for i in range(4)]
+    assert list(ae.feature_names_in_) == list(df.columns)
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [
+        lambda e: pickle.loads(pickle.dumps(e)),
+        lambda e: copy.deepcopy(e),
+    ],
+    ids=["pickle", "deepcopy"],
+)
+def test_roundtrips_keep_outputs(fitted, digits, roundtrip):
+    X, _ = digits
+    other = roundtrip(fitted)
+    np.testing.assert_array_equal(other.transform(X), fitted.transform(X))
+    np.testing.assert_array_equal(other.reconstruct(X), fitted.reconstruct(X))
+    assert other.history_ == fitted.history_
+
+
+def test_joblib_roundtrip_in_fresh_process(fitted, digits, tmp_path):
+    X, _ = digits
+    path = tmp_path / "ae.joblib"
+    joblib.dump(fitted, path)
+    np.save(tmp_path / "x.npy", X[:20])
+    script = textwrap.dedent(
+        f"""
+        import sys, joblib, numpy as np
+        est = joblib.load({str(path)!r})
+        assert "DenseAutoencoder" in type(est).__name__
+        np.save({str(tmp_path / 'codes.npy')!r}, est.transform(np.load({str(tmp_path / 'x.npy')!r})))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    np.testing.assert_array_equal(np.load(tmp_path / "codes.npy"), fitted.transform(X[:20]))
+
+
+def test_clone_refits_identically(fitted, digits):
+    X, _ = digits
+    twin = clone(fitted)
+    assert not hasattr(twin, "model_")
+    twin.fit(X)
+    np.testing.assert_array_equal(twin.transform(X), fitted.transform(X))
+
+
+def test_keras_file_loads_in_safe_mode(fitted, digits, tmp_path):
+    import keras
+
+    X, _ = digits
+    path = tmp_path / "ae.keras"
+    fitted.model_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(X[:10], verbose=0), fitted.reconstruct(X[:10]), atol=1e-6)
+    assert not any(type(l).__name__ == "Lambda" for l in loaded._flatten_layers())
+
+
+def test_warm_start_continues(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(8, epochs=3, warm_start=True, random_state=0).fit(X)
+    first = ae.history_["loss"][-1]
+    model = ae.model_
+    ae.fit(X)
+    assert ae.model_ is model
+    assert len(ae.history_["loss"]) == 6
+    assert ae.history_["loss"][-1] < first
+
+
+def test_validation_and_early_stopping(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(
+        8, epochs=200, validation_fraction=0.2, early_stopping=True,
+        n_iter_no_change=2, tol=0.05, random_state=0,
+    ).fit(X)
+    assert "val_loss" in ae.history_
+    assert ae.n_iter_ < 200
+
+
+def test_keras_callbacks_are_called(digits, tmp_path):
+    import keras
+
+    X, _ = digits
+    log = tmp_path / "log.csv"
+    DenseAutoencoder(4, epochs=3, callbacks=[keras.callbacks.CSVLogger(str(log))]).fit(X)
+    assert len(log.read_text().strip().splitlines()) == 4  # header + 3 epochs
+
+
+def test_optimizer_instance_is_not_mutated(digits):
+    import keras
+
+    X, _ = digits
+    opt = keras.optimizers.SGD(learning_rate=0.5)
+    ae = DenseAutoencoder(4, optimizer=opt, epochs=2).fit(X)
+    assert ae.optimizer is opt and int(opt.iterations.numpy()) == 0
+    assert type(ae.model_.optimizer).__name__ == "SGD"
+
+
+# ---------------------------------------------------------------------------
+# Bad input: a clear error, and nothing lost
+# ---------------------------------------------------------------------------
+def test_not_fitted_errors():
+    ae = DenseAutoencoder()
+    for method in (ae.transform, ae.inverse_transform, ae.score_samples, ae.reconstruct):
+        with pytest.raises(NotFittedError):
+            method(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([[0.1, np.nan], [0.2, 0.3]]), "NaN"),
+        (np.array([[0.1, np.inf], [0.2, 0.3]]), "infinity"),
+        (np.empty((0, 4)), "0 sample"),
+        (np.array([[0.1, 0.2]]), "1 sample"),
+        (np.array([["a", "b"], ["c", "d"]]), "[Ss]tring|could not convert"),
+    ],
+    ids=["nan", "inf", "empty", "one-sample", "strings"],
+)
+def test_bad_fit_input(bad, match):
+    with pytest.raises(ValueError, match=match):
+        DenseAutoencoder(2, epochs=1).fit(bad)
+
+
+def test_wrong_feature_count_at_transform(fitted):
+    with pytest.raises(ValueError, match="64 features"):
+        fitted.transform(np.zeros((3, 10)))
+    with pytest.raises(ValueError, match="expects codes of 16"):
+        fitted.inverse_transform(np.zeros((3, 10)))
+
+
+def test_bce_on_data_outside_unit_interval(digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="MinMaxScaler"):
+        DenseAutoencoder(2, loss="binary_crossentropy", epochs=1).fit(X * 16)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"n_components": 0}, {"epochs": 0}, {"noise_factor": -0.1},
+     {"hidden_layer_sizes": (8, 0)}, {"loss": "hinge"}, {"validation_fraction": 1.0}],
+)
+def test_bad_parameters(params, digits):
+    X, _ = digits
+    with pytest.raises(ValueError):
+        DenseAutoencoder(**params).fit(X[:20])
+
+
+def test_input_never_modified(digits):
+    X, _ = digits
+    X64 = X.astype(np.float64)
+    before = X64.copy()
+    ae = DenseAutoencoder(4, noise_factor=0.3, epochs=2, random_state=0).fit(X64)
+    ae.transform(X64)
+    ae.score_samples(X64)
+    np.testing.assert_array_equal(X64, before)
+
+
+def test_diverging_fit_raises_and_leaves_estimator_unfitted(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(4, loss="mse", learning_rate=1e12, epochs=20, random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        ae.fit(X * 1e20)
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+
+
+def test_diverging_warm_start_restores_previous_state(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(4, loss="mse", epochs=2, warm_start=True, random_state=0).fit(X)
+    codes = ae.transform(X)
+    history = copy.deepcopy(ae.history_)
+    ae.set_params(learning_rate=1e12)
+    with pytest.raises(ValueError, match="diverged"):
+        ae.fit(X * 1e20)
+    np.testing.assert_array_equal(ae.transform(X), codes)
+    assert ae.history_ == history

@@ -1,0 +1,271 @@
+"""Tests of SequenceAutoencoder (issue 4): the tutorial's LSTM autoencoder."""
+
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae._sequence import SequenceAutoencoder
+
+
+def make_sines(n, n_steps=24, seed=0, noise=0.05):
+    """Noisy sums of two sines with random frequencies, amplitudes, phases."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(n_steps) / n_steps
+    freq = rng.uniform(1.0, 3.0, size=(n, 2, 1))
+    amp = rng.uniform(0.5, 1.0, size=(n, 2, 1))
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 2, 1))
+    waves = (amp * np.sin(2 * np.pi * freq * t + phase)).sum(axis=1)
+    waves += noise * rng.randn(n, n_steps)
+    return waves[:, :, None].astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def sines():
+    return make_sines(400, seed=0), make_sines(100, seed=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(sines):
+    """A small LSTM autoencoder trained on 3-D sine waves."""
+    X_train, _ = sines
+    ae = SequenceAutoencoder(n_components=8, epochs=40, batch_size=32,
+                             learning_rate=5e-3, random_state=0)
+    return ae.fit(X_train)
+
+
+# ----------------------------------------------------------------------
+# scikit-learn's estimator checks: 2-D check data is read as univariate series
+# (sequence_shape=None -> (n_features, 1)).
+# ----------------------------------------------------------------------
+def expected_failed_checks(estimator):
+    return {}
+
+
+@parametrize_with_checks(
+    [SequenceAutoencoder(n_components=2, epochs=2, batch_size=32)],
+    expected_failed_checks=expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# ----------------------------------------------------------------------
+# Learning
+# ----------------------------------------------------------------------
+def test_reconstructs_held_out_sines_better_than_mean_sequence(sines, fitted):
+    X_train, X_test = sines
+    recon = fitted.reconstruct(X_test)
+    assert recon.shape == X_test.shape
+    ae_mse = np.mean((recon - X_test) ** 2)
+    baseline = np.mean((X_train.mean(axis=0, keepdims=True) - X_test) ** 2)
+    assert fitted.loss_ == "mse"  # real-valued data: linear output
+    assert ae_mse < 0.5 * baseline, (ae_mse, baseline)
+    # The linear output reaches outside tanh's [-1, 1] where the data does.
+    assert np.abs(X_test).max() > 1.2
+    assert np.abs(recon).max() > 1.0
+
+
+def test_code_does_not_depend_on_batch(sines, fitted):
+    _, X_test = sines
+    codes = fitted.transform(X_test)
+    assert codes.shape == (len(X_test), 8)
+    for i in (0, 17, len(X_test) - 1):
+        np.testing.assert_allclose(fitted.transform(X_test[i : i + 1])[0],
+                                   codes[i], rtol=1e-5, atol=1e-6)
+    # Another batch around the same row gives the same code too.
+    np.testing.assert_allclose(fitted.transform(X_test[10:30])[7], codes[17],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_three_d_in_three_d_out_and_flat_equivalent(sines, fitted):
+    _, X_test = sines
+    assert fitted.sample_shape_ == (24, 1)
+    assert fitted.n_features_in_ == 24
+    codes = fitted.transform(X_test[:5])
+    assert fitted.inverse_transform(codes).shape == (5, 24, 1)
+    assert fitted.reconstruct(X_test[:5]).shape == (5, 24, 1)
+    # The flat layout of the same data gives the same codes.
+    np.testing.assert_allclose(fitted.transform(X_test[:5].reshape(5, -1)), codes,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_flat_input_with_sequence_shape_multivariate():
+    rng = np.random.RandomState(0)
+    X3 = rng.rand(40, 5, 3).astype(np.float32)
+    ae = SequenceAutoencoder(sequence_shape=(5, 3), n_components=4, epochs=1,
+                             random_state=0)
+    ae.fit(X3.reshape(40, -1))
+    assert ae.sample_shape_ == (5, 3)
+    assert ae.loss_ == "binary_crossentropy"  # data in [0, 1]
+    out = ae.reconstruct(X3.reshape(40, -1))
+    assert out.shape == (40, 15)  # flat in, flat out
+    assert out.min() >= 0.0 and out.max() <= 1.0  # sigmoid output
+    # The encoder reads (5, 3) sequences: 3-D input of that shape works too.
+    np.testing.assert_allclose(ae.transform(X3), ae.transform(X3.reshape(40, -1)),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_flat_input_without_sequence_shape_is_univariate():
+    X = np.random.RandomState(0).randn(30, 7)
+    ae = SequenceAutoencoder(n_components=3, epochs=1, random_state=0).fit(X)
+    assert ae.sample_shape_ == (7, 1)
+    assert ae.model_.input_shape == (None, 7, 1)
+    assert ae.transform(X).shape == (30, 3)
+    assert ae.inverse_transform(ae.transform(X)).shape == (30, 7)
+
+
+def test_gru_and_stacked_layers():
+    X = make_sines(60, n_steps=12, seed=3)
+    gru = SequenceAutoencoder(n_components=4, cell="gru", hidden_layer_sizes=(6,),
+                              epochs=2, random_state=0).fit(X)
+    classes = {type(layer).__name__ for net in (gru.encoder_, gru.decoder_)
+               for layer in net.layers}
+    assert "GRU" in classes and "LSTM" not in classes
+    enc_units = [layer.units for layer in gru.encoder_.layers
+                 if type(layer).__name__ == "GRU"]
+    dec_units = [layer.units for layer in gru.decoder_.layers
+                 if type(layer).__name__ == "GRU"]
+    assert enc_units == [6, 4] and dec_units == [6]
+    assert gru.transform(X).shape == (60, 4)
+    assert gru.reconstruct(X).shape == X.shape
+
+
+def test_same_seed_same_codes():
+    X = make_sines(50, n_steps=10, seed=4)
+    a = SequenceAutoencoder(n_components=3, epochs=2, random_state=7).fit(X)
+    b = SequenceAutoencoder(n_components=3, epochs=2, random_state=7).fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+
+
+# ----------------------------------------------------------------------
+# Saving
+# ----------------------------------------------------------------------
+def test_keras_file_reloads_in_safe_mode(tmp_path, sines, fitted):
+    import keras
+
+    _, X_test = sines
+    path = tmp_path / "sequence.keras"
+    fitted.model_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded.predict_on_batch(X_test)),
+                               fitted.reconstruct(X_test), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(loaded.get_layer("encoder").predict_on_batch(X_test)),
+        fitted.transform(X_test), rtol=1e-6, atol=1e-6)
+
+
+def test_pickle_round_trip(sines, fitted):
+    import pickle
+
+    _, X_test = sines
+    clone = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(clone.transform(X_test), fitted.transform(X_test),
+                               rtol=1e-6, atol=1e-6)
+
+
+# ----------------------------------------------------------------------
+# Variable-length sequences: padding with mask_value
+# ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def masked():
+    rng = np.random.RandomState(0)
+    X = rng.rand(80, 10, 2).astype(np.float32)
+    lengths = rng.randint(4, 11, size=80)
+    for i, n in enumerate(lengths):
+        X[i, n:] = -1.0  # post-padding
+    ae = SequenceAutoencoder(n_components=4, mask_value=-1.0, noise_factor=0.1,
+                             validation_fraction=0.2, epochs=3, random_state=0)
+    return ae.fit(X), X, lengths
+
+
+def test_masking_ignores_padding_in_loss_choice_and_training(masked):
+    ae, X, _ = masked
+    # Real values lie in [0, 1]: the padding value -1 does not switch to MSE.
+    assert ae.loss_ == "binary_crossentropy"
+    assert np.all(np.isfinite(ae.history_["loss"]))
+    assert len(ae.history_["val_loss"]) == 3
+    assert "masking" in [layer.name for layer in ae.encoder_.layers]
+
+
+def test_masking_code_ignores_padded_steps(masked):
+    ae, X, lengths = masked
+    # Moving the padding from the end to the start leaves the code unchanged:
+    # the encoder skips padded steps.
+    pre = np.full_like(X, -1.0)
+    for i, n in enumerate(lengths):
+        pre[i, 10 - n:] = X[i, :n]
+    np.testing.assert_allclose(ae.transform(pre), ae.transform(X),
+                               rtol=1e-5, atol=1e-5)
+    # Whereas changing a real step changes it.
+    other = X.copy()
+    other[:, 0] = 0.5 * other[:, 0]
+    assert not np.allclose(ae.transform(other), ae.transform(X), atol=1e-5)
+
+
+def test_masking_score_uses_real_steps_only(masked):
+    ae, X, lengths = masked
+    R = np.clip(ae.reconstruct(X), 1e-7, 1 - 1e-7).astype(np.float64)
+    expected = []
+    for i, n in enumerate(lengths):
+        x, r = X[i, :n].astype(np.float64), R[i, :n]
+        expected.append(-np.mean(-(x * np.log(r) + (1 - x) * np.log(1 - r))))
+    np.testing.assert_allclose(ae.score_samples(X), expected, rtol=1e-5)
+
+
+def test_masking_all_padding_is_rejected():
+    X = np.full((10, 4, 1), 3.0)
+    with pytest.raises(ValueError, match="Every time step of X equals mask_value"):
+        SequenceAutoencoder(mask_value=3.0, epochs=1).fit(X)
+
+
+def test_masked_model_reloads_in_safe_mode(tmp_path, masked):
+    import keras
+
+    ae, X, _ = masked
+    path = tmp_path / "masked.keras"
+    ae.model_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded.predict_on_batch(X)),
+                               ae.reconstruct(X), rtol=1e-6, atol=1e-6)
+
+
+# ----------------------------------------------------------------------
+# Bad input
+# ----------------------------------------------------------------------
+def test_sequence_shape_not_matching_flat_data():
+    X = np.random.RandomState(0).rand(20, 12)
+    with pytest.raises(ValueError, match=r"sequence_shape=\(5, 3\) holds 15 values"):
+        SequenceAutoencoder(sequence_shape=(5, 3), epochs=1).fit(X)
+
+
+def test_sequence_shape_not_matching_3d_data():
+    X = np.random.RandomState(0).rand(20, 4, 3)
+    with pytest.raises(ValueError, match=r"per-sample shape \(4, 3\).*\(3, 4\)"):
+        SequenceAutoencoder(sequence_shape=(3, 4), epochs=1).fit(X)
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 4), (0, 3), (2.5, 2), "ab"])
+def test_invalid_sequence_shape(shape):
+    X = np.random.RandomState(0).rand(20, 6)
+    with pytest.raises((ValueError, InvalidParameterError), match="sequence_shape"):
+        SequenceAutoencoder(sequence_shape=shape, epochs=1).fit(X)
+
+
+def test_wrong_shape_at_transform(sines, fitted):
+    _, X_test = sines
+    with pytest.raises(ValueError, match=r"per-sample shape \(12, 2\)"):
+        fitted.transform(X_test.reshape(len(X_test), 12, 2))
+    with pytest.raises(ValueError, match="expecting 24 features"):
+        fitted.transform(X_test.reshape(len(X_test), -1)[:, :20])
+
+
+def test_four_d_input_is_rejected():
+    X = np.random.RandomState(0).rand(10, 4, 3, 2)
+    with pytest.raises(ValueError, match="3-D array"):
+        SequenceAutoencoder(epochs=1).fit(X)
+
+
+def test_invalid_cell():
+    with pytest.raises(InvalidParameterError, match="cell"):
+        SequenceAutoencoder(cell="rnn", epochs=1).fit(np.random.rand(10, 4))

@@ -1,0 +1,178 @@
+"""Tests of ``skae tour``: a quick run end to end, and clean errors."""
+
+import os
+import re
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from skae._cli import main  # noqa: E402
+from skae._tour import MODEL_NAMES, available_models  # noqa: E402
+
+
+def _expected_pngs(models):
+    pngs = {"reconstructions.png", "loss_curves.png"}
+    for name in models:
+        pngs.add("denoising.png" if name == "denoising"
+                 else f"reconstructions_{name}.png")
+        if name in ("simple", "sparse", "conv"):
+            pngs.add(f"codes_{name}.png")
+        if name == "vae":
+            pngs |= {"vae_latent.png", "vae_manifold.png"}
+    if set(models) & {"simple", "sparse", "deep", "sequence", "conv"}:
+        pngs.add("tsne.png")
+    return pngs
+
+
+def _check_png(path):
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[0] >= 150 and img.shape[1] >= 150, img.shape
+    rgb = img[..., :3]
+    assert rgb.std() > 0.02, f"{path.name} is (nearly) blank"
+    # Something besides the white background is drawn on a good share of it.
+    assert np.mean(rgb.mean(axis=-1) < 0.9) > 0.02, f"{path.name} is mostly empty"
+
+
+def _check_report(out, models):
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for name in models:
+        assert re.search(rf"<td>{name}</td>", html), name
+        assert re.search(rf"^\| {name} \|", md, re.M), name
+    referenced = set(re.findall(r'<img src="([^"]+\.png)"', html))
+    expected = _expected_pngs(models)
+    assert referenced == expected
+    assert set(re.findall(r"\]\(([^)]+\.png)\)", md)) == expected
+    for png in expected:
+        _check_png(out / png)
+    # Every model's row has a finite MSE for the model and for PCA.
+    for row in re.findall(r"^\| (\w+) \|.*$", md, re.M):
+        if row == "model":
+            continue
+        cells = [c.strip() for c in
+                 re.search(rf"^\| {row} \|(.*)\|$", md, re.M).group(1).split("|")]
+        mse, pca_mse = float(cells[3]), float(cells[5])
+        assert 0 <= mse < 1 and 0 <= pca_mse < 1
+
+
+@pytest.fixture(scope="module")
+def quick_tour(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tour")
+    models = available_models()
+    status = main(["tour", "--quick", "--quiet", "--out", str(out),
+                   "--models", ",".join(models)])
+    return status, out, models
+
+
+def test_tour_models_are_all_available():
+    # The seven tutorial models ship together; none may be missing.
+    assert available_models() == MODEL_NAMES
+
+
+def test_quick_tour_in_process(quick_tour):
+    status, out, models = quick_tour
+    assert status == 0
+    assert "simple" in models
+    _check_report(out, models)
+
+
+def test_quick_tour_as_module(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "skae", "tour", "--quick", "--models", "vae,simple",
+         "--out", str(out)],
+        capture_output=True, text=True, env=_env(), timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    # Progress: one line when each model starts and ends.
+    assert "[1/2] simple" in proc.stderr and "[2/2] vae: done" in proc.stderr
+    _check_report(out, ("simple", "vae"))
+
+
+def _env():
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
+                PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+
+
+def _run_error(capsys, argv):
+    status = main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert status != 0
+    assert "Traceback" not in err
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_unknown_model(capsys, tmp_path):
+    line = _run_error(capsys, ["tour", "--models", "simple,nope", "--out",
+                               str(tmp_path)])
+    assert "unknown model" in line and "'nope'" in line and "vae" in line
+
+
+def test_missing_and_malformed_data(capsys, tmp_path):
+    line = _run_error(capsys, ["tour", "--quick", "--data", str(tmp_path / "none.npz"),
+                               "--out", str(tmp_path / "o")])
+    assert "no data file" in line and "none.npz" in line
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"this is not a zip archive")
+    line = _run_error(capsys, ["tour", "--quick", "--data", str(bad),
+                               "--out", str(tmp_path / "o")])
+    assert "bad.npz" in line and "not a readable" in line
+    partial = tmp_path / "partial.npz"
+    np.savez(partial, x_train=np.zeros((5, 4, 4), np.uint8))
+    line = _run_error(capsys, ["tour", "--quick", "--data", str(partial),
+                               "--out", str(tmp_path / "o")])
+    assert "lacks the arrays" in line
+
+
+def test_bad_options(capsys, tmp_path):
+    line = _run_error(capsys, ["tour", "--epochs-scale", "-1"])
+    assert "--epochs-scale" in line and "positive" in line
+    line = _run_error(capsys, ["tour", "--epochs-scale", "abc"])
+    assert "--epochs-scale" in line
+    line = _run_error(capsys, ["tour", "--n-train", "0"])
+    assert "--n-train" in line
+    line = _run_error(capsys, ["tour", "--bogus"])
+    assert "unrecognized arguments: --bogus" in line
+    line = _run_error(capsys, ["walk"])
+    assert "invalid choice" in line
+    target = tmp_path / "file"
+    target.write_text("x")
+    line = _run_error(capsys, ["tour", "--quick", "--models", "simple", "--out",
+                               str(target)])
+    assert "not a directory" in line
+    assert main(["--version"]) == 0
+    assert "skae" in capsys.readouterr().out
+
+
+def test_unavailable_model_is_a_clear_error(capsys, tmp_path, monkeypatch):
+    import skae._tour as tour
+
+    monkeypatch.setitem(tour._CLASSES, "vae", ("skae._not_there", "Nope"))
+    line = _run_error(capsys, ["tour", "--quick", "--models", "simple,vae",
+                               "--out", str(tmp_path)])
+    assert "'vae'" in line and "cannot be imported" in line
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_errors_from_the_command_line(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "skae", "tour", "--models", "fancy"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env=_env(),
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "skae tour: error: unknown model(s) 'fancy'; choose from "
+        + ", ".join(MODEL_NAMES) + "."
+    ]
