@@ -69,7 +69,8 @@ def run_task(name, x_train, x_test, n_components, epochs, args, clean_test=None)
     ae = SequenceAutoencoder(
         n_components=n_components, cell=args.cell,
         hidden_layer_sizes=tuple(args.hidden), epochs=epochs,
-        batch_size=args.batch_size, random_state=0, verbose=args.verbose,
+        batch_size=args.batch_size, learning_rate=args.learning_rate,
+        random_state=0, verbose=args.verbose,
     )
     t0 = time.perf_counter()
     ae.fit(x_train)
@@ -89,7 +90,7 @@ def run_task(name, x_train, x_test, n_components, epochs, args, clean_test=None)
 def markdown(rows, args, command):
     fmt = lambda v, f: "-" if v is None else (f % v if not isinstance(v, str) else v)
     lines = [
-        "## SequenceAutoencoder vs PCA (issue 4)",
+        args.title,
         "",
         f"Machine: 2-core CPU, no GPU (shared with other jobs while it ran); "
         f"Python {platform.python_version()}, Keras backend "
@@ -108,7 +109,7 @@ def markdown(rows, args, command):
         "a sum of 3 sines (1-6 cycles per window, random amplitude and phase) "
         f"plus N(0, 0.1^2) noise, seed 0 (mean squared error, linear output), "
         f"code size {args.sine_components}. Batch size {args.batch_size}, "
-        "random_state=0. Test MSE is over the flattened sequences; 'MSE vs "
+        f"learning rate {args.learning_rate}, random_state=0. Test MSE is over the flattened sequences; 'MSE vs "
         "clean' compares the reconstruction of the noisy test series with the "
         "noise-free waves.",
         "",
@@ -144,11 +145,20 @@ def main(argv=None):
     p.add_argument("--sine-steps", type=int, default=64)
     p.add_argument("--sine-components", type=int, default=8)
     p.add_argument("--verbose", type=int, default=0)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--out", default=None, help="Markdown file to write")
+    p.add_argument("--append", action="store_true",
+                   help="append the section to --out instead of replacing it")
+    p.add_argument("--title", default="## SequenceAutoencoder vs PCA (issue 4)",
+                   help="heading of the Markdown section")
     args = p.parse_args(argv)
 
     command = "PYTHONPATH=. python " + " ".join(
         ["bench/bench_sequence.py"] + (argv if argv is not None else sys.argv[1:]))
+    previous = ""
+    if args.append and args.out and os.path.exists(args.out):
+        with open(args.out) as f:
+            previous = f.read().rstrip("\n") + "\n\n"
     rows = []
     for task in args.tasks:  # in the order given; the file is rewritten after each
         if task == "mnist":
@@ -173,7 +183,7 @@ def main(argv=None):
         if args.out:
             os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
             with open(args.out, "w") as f:
-                f.write(text)
+                f.write(previous + text)
 
 
 if __name__ == "__main__":

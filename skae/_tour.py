@@ -225,27 +225,28 @@ def make_model(name, data, config):
             "sparse": {"activity_l1": 1e-4},
             "deep": {"hidden_layer_sizes": (128, 64)},
         }[name]
-        epochs = {"simple": 150, "sparse": 150, "deep": 150}[name] if small else \
-            {"simple": 50, "sparse": 50, "deep": 50}[name]
+        epochs = 100 if small else 50
         return cls(code, epochs=_scaled(epochs, config),
                    batch_size=32 if small else 256, **params, **common)
     if name == "conv":
         filters = (16, 8) if small else (16, 8, 8)
         return cls(image_shape=(h, w, 1), filters=filters,
-                   epochs=_scaled(100 if small else 20, config),
+                   epochs=_scaled(60 if small else 20, config),
                    batch_size=32 if small else 128, **common)
     if name == "denoising":
         filters = (32, 8) if small else (32, 32)
         return cls(image_shape=(h, w, 1), filters=filters, noise_factor=NOISE_FACTOR,
-                   epochs=_scaled(150 if small else 20, config),
+                   epochs=_scaled(80 if small else 20, config),
                    batch_size=32 if small else 128, **common)
     if name == "sequence":
+        # LSTMs learn slowly at Adam's default rate on the small digits.
         return cls(sequence_shape=(h, w), n_components=16 if small else 32,
-                   epochs=_scaled(100 if small else 10, config),
+                   learning_rate=3e-3 if small else 1e-3,
+                   epochs=_scaled(80 if small else 10, config),
                    batch_size=32 if small else 256, **common)
     if name == "vae":
         return cls(n_components=2, hidden_layer_sizes=(64,) if small else (256,),
-                   epochs=_scaled(150 if small else 30, config),
+                   epochs=_scaled(100 if small else 30, config),
                    batch_size=32 if small else 128, **common)
     raise TourError(f"unknown model {name!r}")  # pragma: no cover
 
@@ -395,12 +396,13 @@ def _figure_all_reconstructions(results, data, out, figures, n_images, X_test_no
 
 
 def _figure_codes(result, data, out, figures, n_images):
-    from .plotting import CodeDisplay
+    from .plotting import CodeDisplay, _estimator_code_images
 
-    fig = _figure((1.0 * n_images, 3.2))
+    codes = _estimator_code_images(result.estimator, data.flat("test")[:n_images])
+    ratio = codes.shape[1] / codes.shape[2]  # height / width of one code image
+    fig = _figure((1.0 * n_images, min(4.5, 0.9 + 0.8 * ratio)))
     axes = fig.subplots(1, n_images, squeeze=False)
-    CodeDisplay.from_estimator(result.estimator, data.flat("test"),
-                               n_images=n_images, ax=axes)
+    CodeDisplay(codes).plot(ax=axes)
     fig.suptitle(f"{result.name}: codes of the first test digits "
                  f"({result.code_size} values each)")
     _save(fig, out, f"codes_{result.name}.png",

@@ -425,6 +425,20 @@ def _code_view(codes, code_shape):
     return codes.reshape((n,) + code_shape)
 
 
+def _estimator_code_images(estimator, X, code_shape=None):
+    """Codes of ``X`` shaped as images (the encoder's feature maps if 3-D)."""
+    codes = _flat(np.asarray(estimator.transform(X), dtype=np.float64))
+    encoder = getattr(estimator, "encoder_", None)
+    if code_shape is None and encoder is not None:
+        try:
+            shape = tuple(int(s) for s in encoder.outputs[0].shape[1:])
+        except (AttributeError, IndexError, TypeError):
+            shape = ()
+        if len(shape) == 3 and int(np.prod(shape)) == codes.shape[1]:
+            code_shape = shape
+    return _code_view(codes, code_shape)
+
+
 class CodeDisplay:
     """The code of each sample shown as a small grey image.
 
@@ -493,19 +507,8 @@ class CodeDisplay:
         """
         _check_fitted(estimator)
         X = _take(np.asarray(X, dtype=np.float32), n_images)
-        codes = np.asarray(estimator.transform(X))
-        encoder = getattr(estimator, "encoder_", None)
-        if code_shape is None and encoder is not None:
-            try:
-                shape = tuple(int(s) for s in encoder.outputs[0].shape[1:])
-            except (AttributeError, IndexError, TypeError):
-                shape = ()
-            if len(shape) == 3 and int(np.prod(shape)) == codes.reshape(len(codes), -1).shape[1]:
-                code_shape = shape
-        return cls.from_codes(
-            codes, code_shape=code_shape, n_images=None, ax=ax, cmap=cmap,
-            figsize=figsize,
-        )
+        shaped = _estimator_code_images(estimator, X, code_shape)
+        return cls(shaped).plot(ax=ax, cmap=cmap, figsize=figsize)
 
     @classmethod
     def from_codes(
@@ -836,8 +839,8 @@ class ManifoldDisplay:
     >>> X = images.reshape(len(images), -1)
     >>> ae = DenseAutoencoder(2, epochs=2, random_state=0).fit(X)
     >>> disp = ManifoldDisplay.from_estimator(ae, X, n=5)
-    >>> disp.mosaic_.shape
-    (40, 40)
+    >>> disp.mosaic_.shape  # 5 x 5 digits of 8x8 pixels, 1 pixel apart
+    (44, 44)
     """
 
     def __init__(self, images, grid_x=None, grid_y=None):
@@ -953,7 +956,7 @@ class ManifoldDisplay:
         >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from skae.plotting import ManifoldDisplay
-        >>> disp = ManifoldDisplay.from_images(np.zeros((9, 64)))
+        >>> disp = ManifoldDisplay.from_images(np.zeros((9, 64)), gap=0)
         >>> disp.mosaic_.shape
         (24, 24)
         """
@@ -980,7 +983,7 @@ class ManifoldDisplay:
         return cls(imgs, grid_x, grid_y).plot(ax=ax, **plot_kwargs)
 
     def plot(self, *, ax=None, cmap="gray", figsize=(8, 8), title=None,
-             n_ticks=5):
+             n_ticks=5, gap=None):
         """Draw the mosaic of decoded images.
 
         Parameters
@@ -995,21 +998,46 @@ class ManifoldDisplay:
             Title of the Axes.
         n_ticks : int, default=5
             Number of labelled ticks per axis (when the grid is known).
+        gap : int, default=None
+            Pixels of white between neighbouring images; by default 1 for
+            small images (under 16 pixels a side, where adjacent digits would
+            run together) and 0 otherwise, as in the tutorial.
 
         Returns
         -------
         display : ManifoldDisplay
-            The object, with ``figure_``, ``ax_``, ``image_`` and ``mosaic_``.
+            The object, with ``figure_``, ``ax_``, ``image_`` and ``mosaic_``
+            (the drawn array; a masked array, masked in the gaps, when
+            ``gap > 0``).
         """
         imgs = np.asarray(self.images, dtype=np.float64)
         n_rows, n_cols, h, w = imgs.shape[:4]
-        # (r, c, h, w[, ch]) -> (r * h, c * w[, ch])
-        mosaic = imgs.swapaxes(1, 2).reshape((n_rows * h, n_cols * w) + imgs.shape[4:])
+        extra = imgs.shape[4:]
+        if gap is None:
+            gap = 1 if max(h, w) < 16 else 0
+        gap = int(gap)
+        if gap < 0:
+            raise ValueError(f"gap must be >= 0, got {gap}.")
+        if gap == 0:
+            # (r, c, h, w[, ch]) -> (r * h, c * w[, ch])
+            mosaic = imgs.swapaxes(1, 2).reshape((n_rows * h, n_cols * w) + extra)
+        else:
+            shape = (n_rows * (h + gap) - gap, n_cols * (w + gap) - gap) + extra
+            mosaic = np.ones(shape) if extra else np.ma.masked_all(shape)
+            for i in range(n_rows):
+                for j in range(n_cols):
+                    r, c = i * (h + gap), j * (w + gap)
+                    mosaic[r:r + h, c:c + w] = imgs[i, j]
         fig, ax = _single_ax(ax, figsize)
-        kwargs = {} if mosaic.ndim == 3 else {
-            "cmap": cmap, "vmin": min(0.0, float(mosaic.min())),
-            "vmax": max(1.0, float(mosaic.max())),
-        }
+        kwargs = {}
+        if not extra:
+            from matplotlib import colormaps
+
+            kwargs = {
+                "cmap": colormaps[cmap].with_extremes(bad="white"),
+                "vmin": min(0.0, float(imgs.min())),
+                "vmax": max(1.0, float(imgs.max())),
+            }
         self.image_ = ax.imshow(mosaic, origin="upper", interpolation="nearest",
                                 **kwargs)
         for grid, axis, size, count in (
@@ -1020,7 +1048,7 @@ class ManifoldDisplay:
                 continue
             step = max(1, int(math.ceil(count / max(n_ticks, 1))))
             idx = np.arange(0, count, step)
-            axis.set_ticks(idx * size + (size - 1) / 2.0)
+            axis.set_ticks(idx * (size + gap) + (size - 1) / 2.0)
             axis.set_ticklabels([f"{float(grid[i]):.2g}" for i in idx])
         if self.grid_x is not None:
             ax.set_xlabel("z[0]")
@@ -1159,6 +1187,9 @@ class LossCurveDisplay:
                 np.arange(1, len(values) + 1), values, label=key,
                 marker="." if len(values) <= 30 else None,
             )
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         if log_scale:

@@ -206,7 +206,7 @@ def test_latent_space_tsne_and_errors():
 # ManifoldDisplay
 # ----------------------------------------------------------------------
 def test_manifold_from_estimator_grid(ae):
-    disp = ManifoldDisplay.from_estimator(ae, n=3, latent_range=(0.0, 2.0))
+    disp = ManifoldDisplay.from_estimator(ae, n=3, latent_range=(0.0, 2.0), gap=0)
     assert disp.mosaic_.shape == (24, 24)
     _assert_grey_upright(disp.image_)
     np.testing.assert_allclose(disp.grid_x, [0.0, 1.0, 2.0])
@@ -234,12 +234,19 @@ def test_manifold_range_from_data(ae, data):
 def test_manifold_from_images():
     rng = np.random.RandomState(0)
     imgs = rng.rand(4, 6, 5)  # 4 images of 6x5 -> a 2x2 grid
-    disp = ManifoldDisplay.from_images(imgs)
+    disp = ManifoldDisplay.from_images(imgs, gap=0)
     assert disp.mosaic_.shape == (12, 10)
     np.testing.assert_array_equal(disp.mosaic_[6:, :5], imgs[2])
     np.testing.assert_array_equal(np.asarray(disp.image_.get_array()), disp.mosaic_)
+    # Small images are drawn 1 pixel apart by default; the gaps are masked.
+    disp = ManifoldDisplay.from_images(imgs)
+    assert disp.mosaic_.shape == (13, 11)
+    np.testing.assert_array_equal(disp.mosaic_[7:, 6:], imgs[3])
+    assert disp.mosaic_.mask[6, :].all() and disp.mosaic_.mask[:, 5].all()
+    assert not disp.mosaic_.mask[:6, :5].any()
     grid = rng.rand(2, 3, 4, 4)
-    assert ManifoldDisplay.from_images(grid).mosaic_.shape == (8, 12)
+    assert ManifoldDisplay.from_images(grid, gap=0).mosaic_.shape == (8, 12)
+    assert ManifoldDisplay.from_images(rng.rand(4, 20, 20)).mosaic_.shape == (40, 40)
     with pytest.raises(ValueError, match="square"):
         ManifoldDisplay.from_images(rng.rand(5, 16))
 

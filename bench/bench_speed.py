@@ -1,0 +1,296 @@
+"""Speed of skae against the tutorial's plain Keras code, PCA and the arithmetic floor.
+
+Usage:
+    python bench/bench_speed.py train [--backends tensorflow,jax] [--epochs 6]
+    python bench/bench_speed.py transform
+    python bench/bench_speed.py import
+    python bench/bench_speed.py memory
+
+``train`` fits the seed's simple, deep and convolutional models twice in one
+process per backend, once as the tutorial writes them (plain Keras: compile
+with adam and binary cross-entropy, fit with shuffle=True) and once as skae's
+default estimator with the same epochs and batch size, and reports seconds per
+epoch (median over epochs after the first, which includes compilation), the
+final training loss, and the ratio to an arithmetic floor: the model's
+floating-point operations per epoch divided by the rate NumPy reaches on a
+matrix product of the model's shape in the same process. No validation data
+is passed to either, so the figures are training time only.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# ---------------------------------------------------------------------------
+# The tutorial's models, as plain Keras code
+# ---------------------------------------------------------------------------
+def seed_model(name):
+    import keras
+    from keras import layers
+
+    if name == "conv":
+        inp = keras.Input(shape=(28, 28, 1))
+        x = layers.Conv2D(16, (3, 3), activation="relu", padding="same")(inp)
+        x = layers.MaxPooling2D((2, 2), padding="same")(x)
+        x = layers.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+        x = layers.MaxPooling2D((2, 2), padding="same")(x)
+        x = layers.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+        enc = layers.MaxPooling2D((2, 2), padding="same")(x)
+        x = layers.Conv2D(8, (3, 3), activation="relu", padding="same")(enc)
+        x = layers.UpSampling2D((2, 2))(x)
+        x = layers.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+        x = layers.UpSampling2D((2, 2))(x)
+        x = layers.Conv2D(16, (3, 3), activation="relu")(x)
+        x = layers.UpSampling2D((2, 2))(x)
+        out = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
+    else:
+        inp = keras.Input(shape=(784,))
+        x = inp
+        hidden = (128, 64) if name == "deep" else ()
+        for units in hidden:
+            x = layers.Dense(units, activation="relu")(x)
+        x = layers.Dense(32, activation="relu")(x)
+        for units in reversed(hidden):
+            x = layers.Dense(units, activation="relu")(x)
+        out = layers.Dense(784, activation="sigmoid")(x)
+    model = keras.Model(inp, out)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def skae_estimator(name, epochs, batch_size):
+    from skae import DenseAutoencoder
+
+    if name == "conv":
+        from skae import ConvAutoencoder
+
+        return ConvAutoencoder(image_shape=(28, 28, 1), epochs=epochs,
+                               batch_size=batch_size, random_state=0)
+    hidden = (128, 64) if name == "deep" else ()
+    return DenseAutoencoder(32, hidden_layer_sizes=hidden, epochs=epochs,
+                            batch_size=batch_size, random_state=0)
+
+
+def flops_per_sample(name):
+    """Multiply-adds x2 of the forward pass, x3 for forward + backward."""
+    if name == "conv":
+        # (height, width, k*k*c_in, c_out) of each convolution
+        convs = [(28, 28, 9, 16), (14, 14, 9 * 16, 8), (7, 7, 9 * 8, 8),
+                 (4, 4, 9 * 8, 8), (8, 8, 9 * 8, 8), (14, 14, 9 * 8, 16),
+                 (28, 28, 9 * 16, 1)]
+        macs = sum(h * w * k * c for h, w, k, c in convs)
+    else:
+        sizes = [784, 128, 64, 32, 64, 128, 784] if name == "deep" else [784, 32, 784]
+        macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 3 * 2 * macs
+
+
+def numpy_gflops(name, batch_size):
+    """GFLOP/s NumPy reaches on a matrix product shaped like the model's work."""
+    rng = np.random.RandomState(0)
+    if name == "conv":  # im2col product of the widest convolution
+        a = rng.rand(batch_size * 196, 144).astype(np.float32)
+        b = rng.rand(144, 8).astype(np.float32)
+    else:
+        a = rng.rand(batch_size, 784).astype(np.float32)
+        b = rng.rand(784, 32).astype(np.float32)
+    a @ b
+    reps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 1.0:
+        a @ b
+        reps += 1
+    seconds = (time.perf_counter() - start) / reps
+    return 2 * a.shape[0] * a.shape[1] * b.shape[1] / seconds / 1e9
+
+
+def _epoch_timer():
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self._t)
+
+    return EpochTimer()
+
+
+def train_one_backend(models, epochs):
+    """Runs inside a process whose KERAS_BACKEND is already set."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    sys.path.insert(0, HERE)
+    from _common import mnist_flat
+
+    import keras
+
+    xtr, _, _, _ = mnist_flat()
+    results = []
+    for name in models:
+        batch = 128 if name == "conv" else 256
+        x = xtr.reshape(-1, 28, 28, 1) if name == "conv" else xtr
+        flops = flops_per_sample(name) * len(xtr)
+        gflops = numpy_gflops(name, batch)
+        floor = flops / (gflops * 1e9)
+        row = {"backend": keras.backend.backend(), "model": name, "epochs": epochs,
+               "batch_size": batch, "gflop_per_epoch": flops / 1e9,
+               "numpy_gflops": gflops, "floor_s": floor}
+        # Plain Keras, as in the tutorial.
+        timer = _epoch_timer()
+        model = seed_model(name)
+        hist = model.fit(x, x, epochs=epochs, batch_size=batch, shuffle=True,
+                         verbose=0, callbacks=[timer])
+        row["seed_s_per_epoch"] = statistics.median(timer.times[1:])
+        row["seed_loss"] = hist.history["loss"][-1]
+        # skae's defaults.
+        timer = _epoch_timer()
+        est = skae_estimator(name, epochs, batch).set_params(callbacks=[timer])
+        est.fit(xtr)
+        row["skae_s_per_epoch"] = statistics.median(timer.times[1:])
+        row["skae_loss"] = est.history_["loss"][-1]
+        row["speedup"] = row["seed_s_per_epoch"] / row["skae_s_per_epoch"]
+        row["seed_x_floor"] = row["seed_s_per_epoch"] / floor
+        row["skae_x_floor"] = row["skae_s_per_epoch"] / floor
+        print(json.dumps(row), flush=True)
+        results.append(row)
+    return results
+
+
+def cmd_train(args):
+    rows = []
+    for backend in args.backends.split(","):
+        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+        out = subprocess.run(
+            [sys.executable, __file__, "_train_inner", "--models", args.models,
+             "--epochs", str(args.epochs)],
+            env=env, capture_output=True, text=True,
+        )
+        if out.returncode:
+            sys.stderr.write(out.stderr[-3000:])
+            sys.exit(f"{backend} run failed")
+        rows += [json.loads(line) for line in out.stdout.splitlines()
+                 if line.startswith("{")]
+    lines = [
+        "| backend | model | batch | s/epoch plain Keras | s/epoch skae | speed-up | "
+        "final loss plain | final loss skae | floor s/epoch | plain / floor | skae / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['backend']} | {r['model']} | {r['batch_size']} | "
+            f"{r['seed_s_per_epoch']:.3f} | {r['skae_s_per_epoch']:.3f} | "
+            f"{r['speedup']:.2f}x | {r['seed_loss']:.4f} | {r['skae_loss']:.4f} | "
+            f"{r['floor_s']:.3f} | {r['seed_x_floor']:.1f} | {r['skae_x_floor']:.1f} |"
+        )
+    print("\n".join(lines))
+
+
+def cmd_transform(args):
+    sys.path.insert(0, os.path.dirname(HERE))
+    sys.path.insert(0, HERE)
+    from _common import mnist_flat
+    from sklearn.decomposition import PCA
+
+    from skae import DenseAutoencoder
+
+    xtr, _, xte, _ = mnist_flat()
+    ae = DenseAutoencoder(32, epochs=2, random_state=0).fit(xtr)
+    pca = PCA(32, random_state=0).fit(xtr)
+    lines = ["| rows | PCA.transform ms | DenseAutoencoder(32).transform ms | ratio | "
+             "Keras predict ms |", "|---|---|---|---|---|"]
+    for n in (1, 100, 10000):
+        x = xte[:n]
+        timings = {}
+        for label, f in (("pca", pca.transform), ("skae", ae.transform),
+                         ("predict", lambda v: ae.encoder_.predict(v, verbose=0))):
+            f(x)
+            reps = 20 if label == "predict" else max(20, 2000 // max(1, n // 100))
+            samples = []
+            for _ in range(5):
+                start = time.perf_counter()
+                for _ in range(reps):
+                    f(x)
+                samples.append((time.perf_counter() - start) / reps * 1e3)
+            timings[label] = min(samples)
+        lines.append(f"| {n} | {timings['pca']:.3f} | {timings['skae']:.3f} | "
+                     f"{timings['skae'] / timings['pca']:.2f} | {timings['predict']:.2f} |")
+    print("\n".join(lines))
+
+
+def cmd_import(args):
+    def fresh(stmt):
+        code = ("import time, sys; t = time.perf_counter(); " + stmt +
+                "; d = time.perf_counter() - t; "
+                "print(d, 'keras' in sys.modules, 'tensorflow' in sys.modules)")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                             text=True, check=True, cwd=os.path.dirname(HERE))
+        t, keras_loaded, tf_loaded = out.stdout.split()
+        return float(t), keras_loaded == "True" or tf_loaded == "True"
+
+    rows = []
+    for _ in range(args.repeats):  # interleaved, so load affects both alike
+        rows.append((fresh("import sklearn.base")[0], fresh("import skae")))
+    base = statistics.median(r[0] for r in rows)
+    skae_t = statistics.median(r[1][0] for r in rows)
+    heavy = any(r[1][1] for r in rows)
+    print(f"| import sklearn.base | import skae | difference | keras/tensorflow loaded |\n"
+          f"|---|---|---|---|\n| {base:.3f} s | {skae_t:.3f} s | {skae_t - base:+.3f} s | "
+          f"{'yes' if heavy else 'no'} |\n(median of {args.repeats} fresh processes each)")
+
+
+def cmd_memory(args):
+    code = f"""
+import resource, sys
+sys.path.insert(0, {HERE!r}); sys.path.insert(0, {os.path.dirname(HERE)!r})
+from _common import mnist_flat
+xtr, _, _, _ = mnist_flat()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from skae import DenseAutoencoder
+DenseAutoencoder(32, epochs=2, random_state=0).fit(xtr)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before / 1024, after / 1024, xtr.nbytes / 2**20)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    before, after, data = map(float, out.stdout.split()[-3:])
+    print(f"| data (MiB) | peak RSS after loading data (MiB) | peak RSS after fit (MiB) |\n"
+          f"|---|---|---|\n| {data:.0f} | {before:.0f} | {after:.0f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("train")
+    p.add_argument("--backends", default="tensorflow,jax")
+    p.add_argument("--models", default="simple,deep,conv")
+    p.add_argument("--epochs", type=int, default=6)
+    p = sub.add_parser("_train_inner")
+    p.add_argument("--models", default="simple,deep,conv")
+    p.add_argument("--epochs", type=int, default=6)
+    sub.add_parser("transform")
+    p = sub.add_parser("import")
+    p.add_argument("--repeats", type=int, default=7)
+    sub.add_parser("memory")
+    args = parser.parse_args()
+    if args.cmd == "_train_inner":
+        train_one_backend(args.models.split(","), args.epochs)
+    else:
+        {"train": cmd_train, "transform": cmd_transform, "import": cmd_import,
+         "memory": cmd_memory}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The fast paths behave exactly like Keras (timings live in bench/, not here)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skae import DenseAutoencoder
+
+
+def test_import_skae_loads_no_deep_learning_framework():
+    code = (
+        "import sys, skae; "
+        "heavy = [m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(n_components=8), dict(n_components=8, hidden_layer_sizes=(32, 16),
+                                activation="tanh", code_activation="linear")],
+)
+def test_numpy_inference_matches_keras(digits, params):
+    X, _ = digits
+    ae = DenseAutoencoder(**params, epochs=2, random_state=0).fit(X)
+    np.testing.assert_allclose(ae.transform(X), ae.encoder_.predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ae.reconstruct(X), ae.model_.predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+    codes = ae.transform(X)
+    np.testing.assert_allclose(ae.inverse_transform(codes),
+                               ae.decoder_.predict(codes, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+def test_one_row_transform_equals_batch_row(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(8, epochs=2, random_state=0).fit(X)
+    batch = ae.transform(X[:50])
+    for i in (0, 17, 49):
+        np.testing.assert_allclose(ae.transform(X[i : i + 1])[0], batch[i], rtol=1e-6)
+
+
+def test_fast_path_follows_warm_start_updates(digits):
+    X, _ = digits
+    ae = DenseAutoencoder(8, epochs=1, warm_start=True, random_state=0).fit(X)
+    before = ae.transform(X[:5])
+    ae.fit(X)
+    after = ae.transform(X[:5])
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, ae.encoder_.predict(X[:5], verbose=0), atol=1e-5)
