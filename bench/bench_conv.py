@@ -29,7 +29,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 # Figures quoted from the tutorial and measured with plain Keras on this split.
 SEED_VAL_BCE = 0.094
@@ -93,8 +93,9 @@ def sec_per_epoch(times):
 
 
 def run_conv(args, x_train, x_test):
-    from skae._conv import ConvAutoencoder
     from sklearn.decomposition import PCA
+
+    from skae._conv import ConvAutoencoder
 
     timer = make_timer(args.conv_minutes)
     ae = ConvAutoencoder(epochs=args.epochs, batch_size=128,
@@ -124,8 +125,9 @@ def run_conv(args, x_train, x_test):
 
 
 def run_denoise(args, x_train, x_test):
-    from skae._conv import ConvAutoencoder
     from sklearn.decomposition import PCA
+
+    from skae._conv import ConvAutoencoder
 
     rng = np.random.RandomState(args.seed)
     noisy = np.clip(x_test + 0.5 * rng.normal(size=x_test.shape), 0.0, 1.0)

@@ -126,7 +126,7 @@ def main(argv=None):
         )
     lines += [
         "",
-        f"2-D latent plane, 5-NN accuracy (5-fold CV on the test set): "
+        "2-D latent plane, 5-NN accuracy (5-fold CV on the test set): "
         + ", ".join(
             f"VAE latent 2 **{r['knn'][0]:.3f}**" for r in rows if r["latent"] == 2
         )

@@ -30,6 +30,8 @@ _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"
 _INFERENCE_CHUNK = 8192
 _NUMPY_CHUNK = 65536
 _STEPS_PER_EXECUTION = 16
+# Fewer gradient steps than this and XLA's compile time outweighs its gain.
+_XLA_MIN_STEPS = 500
 
 
 class BaseAutoencoder(
@@ -245,8 +247,8 @@ class BaseAutoencoder(
                 model.compile(
                     optimizer=self._make_optimizer(keras),
                     loss=self._compile_loss(),
-                    jit_compile=self._jit_compile(keras),
-                    steps_per_execution=self._steps_per_execution(len(X_train)),
+                    jit_compile=self._jit_compile(keras, len(X_train)),
+                    steps_per_execution=self._steps_per_execution(keras, len(X_train)),
                 )
             history = self._train(keras, model, X_train, X_val, seeds)
         except BaseException:
@@ -272,14 +274,22 @@ class BaseAutoencoder(
         self.n_iter_ = len(next(iter(self.history_.values()), []))
         return self
 
-    def _jit_compile(self, keras):
-        """XLA on TensorFlow (Keras's "auto" turns it off on CPU, where it still
-        halves the time per epoch); Keras's own choice elsewhere."""
-        return True if keras.backend.backend() == "tensorflow" else "auto"
+    def _jit_compile(self, keras, n_train):
+        """XLA on TensorFlow for fits long enough to repay its compilation
+        (Keras's "auto" turns it off on CPU, where it still halves the time per
+        epoch); Keras's own choice elsewhere (on JAX, False would run eagerly).
+        """
+        if keras.backend.backend() != "tensorflow":
+            return "auto"
+        n_steps = self.epochs * -(-n_train // self.batch_size)
+        return n_steps >= _XLA_MIN_STEPS
 
-    def _steps_per_execution(self, n_train):
+    def _steps_per_execution(self, keras, n_train):
         """Run several training steps per call into the backend: fewer
-        Python round trips per epoch, the same steps and the same result."""
+        Python round trips per epoch, the same steps and the same result.
+        (PyTorch's trainer supports one step per call only.)"""
+        if keras.backend.backend() == "torch":
+            return 1
         n_batches = -(-n_train // self.batch_size)
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
 
@@ -345,6 +355,8 @@ class BaseAutoencoder(
             self._to_numpy(network.predict_on_batch(X[i : i + _INFERENCE_CHUNK]))
             for i in range(0, len(X), _INFERENCE_CHUNK)
         ]
+        if isinstance(parts[0], list):  # a network with several outputs
+            return [np.concatenate(p, axis=0) for p in zip(*parts)]
         return np.concatenate(parts, axis=0)
 
     @staticmethod

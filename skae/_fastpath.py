@@ -42,7 +42,10 @@ def _layers(network):
 
 def compile_dense_stack(network):
     """Return a NumPy function equivalent to ``network`` at inference, or None."""
+    if len(network.inputs) != 1 or len(network.outputs) != 1:
+        return None
     steps = []
+    width = network.inputs[0].shape[-1]
     for layer in _layers(network):
         kind = type(layer).__name__
         if kind in _IDENTITY_LAYERS:
@@ -53,6 +56,9 @@ def compile_dense_stack(network):
         if name not in _ACTIVATIONS:
             return None
         kernel = np.array(layer.kernel, dtype=np.float32)
+        if kernel.shape[0] != width:  # not a plain chain of layers
+            return None
+        width = kernel.shape[1]
         bias = np.array(layer.bias, dtype=np.float32) if layer.use_bias else None
         steps.append((kernel, bias, _ACTIVATIONS[name]))
     if not steps:

@@ -1,6 +1,5 @@
 """Variational autoencoder (the tutorial's VAE), dense or convolutional."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _EPS, _INFERENCE_CHUNK, BaseAutoencoder
+from ._base import _EPS, BaseAutoencoder
 from ._dense import ACTIVATIONS, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
@@ -18,7 +17,6 @@ _ELBO_DRAWS = 16
 _ELBO_SEED = 0
 # On TensorFlow, XLA compilation costs several CPU seconds per fit; it only
 # pays for itself over a long training run (in gradient steps).
-_XLA_MIN_STEPS = 2000
 
 
 def check_image_shape(image_shape):
@@ -331,23 +329,6 @@ class VariationalAutoencoder(BaseAutoencoder):
         z = Sampling(seed=next(seeds), name="sampling")([z_mean, z_log_var])
         return keras.Model(inputs, decoder(z), name="variational_autoencoder")
 
-    def _fit_network(self, X, warm):
-        n_train = len(X) - int(round(self.validation_fraction * len(X)))
-        self._planned_steps = self.epochs * math.ceil(max(n_train, 1) / self.batch_size)
-        try:
-            return super()._fit_network(X, warm)
-        finally:
-            self.__dict__.pop("_planned_steps", None)
-
-    def _jit_compile(self, keras):
-        # Short TensorFlow runs (tests, small data sets) skip XLA, whose
-        # compilation would dominate their cost; other backends keep "auto"
-        # (on JAX, False would mean running eagerly).
-        if (keras.backend.backend() == "tensorflow"
-                and getattr(self, "_planned_steps", 0) < _XLA_MIN_STEPS):
-            return False
-        return super()._jit_compile(keras)
-
     def _compile_loss(self):
         from ._nets.vae import SummedReconstructionLoss
 
@@ -356,16 +337,6 @@ class VariationalAutoencoder(BaseAutoencoder):
     # ------------------------------------------------------------------
     # Inference
     # ------------------------------------------------------------------
-    def _run(self, network, X):
-        # The encoder has two outputs (z_mean, z_log_var): it goes through
-        # Keras in bounded chunks, never through the base class's single-output
-        # paths (NumPy Dense-stack shortcut, single-array concatenation).
-        if len(network.outputs) == 1:
-            return super()._run(network, X)
-        parts = [self._to_numpy(network.predict_on_batch(X[i : i + _INFERENCE_CHUNK]))
-                 for i in range(0, len(X), _INFERENCE_CHUNK)]
-        return [np.concatenate(p, axis=0) for p in zip(*parts)]
-
     def _posterior(self, X):
         """``(z_mean, z_log_var)`` of validated 2-D float32 ``X``."""
         Xs = X.reshape((len(X),) + self.sample_shape_)

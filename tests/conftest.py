@@ -2,7 +2,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np
 import pytest
 
 from skae.datasets import find_mnist, load_digits_images, load_mnist
