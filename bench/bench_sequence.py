@@ -23,6 +23,7 @@ Example::
 import argparse
 import os
 import platform
+import shlex
 import sys
 import time
 
@@ -153,7 +154,7 @@ def main(argv=None):
                    help="heading of the Markdown section")
     args = p.parse_args(argv)
 
-    command = "PYTHONPATH=. python " + " ".join(
+    command = "PYTHONPATH=. python " + shlex.join(
         ["bench/bench_sequence.py"] + (argv if argv is not None else sys.argv[1:]))
     previous = ""
     if args.append and args.out and os.path.exists(args.out):

@@ -51,7 +51,7 @@ default_role = "literal"
 # -- autodoc / autosummary / numpydoc -------------------------------------
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"
 # numpydoc lists the methods itself in the class template; avoid duplicates.
 numpydoc_show_class_members = False
@@ -110,6 +110,10 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "reset_modules": ("matplotlib",),
     "reset_modules_order": "before",
+    # "Examples using X" on each API page.
+    "doc_module": ("skae",),
+    "backreferences_dir": "generated/backreferences",
+    "inspect_global_variables": True,
 }
 
 # -- HTML ------------------------------------------------------------------
@@ -120,3 +124,4 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_prev_next": False,
 }
+

@@ -11,6 +11,7 @@ pixels.
 """
 
 # %%
+# 600 digits keep t-SNE quick.
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 
@@ -19,27 +20,27 @@ from skae.datasets import load_digits_images
 
 images, target = load_digits_images()
 X = images.reshape(len(images), -1)
+X_small, y_small = X[:600], target[:600]
 
-ae = DenseAutoencoder(n_components=32, hidden_layer_sizes=(128,), epochs=30,
-                      batch_size=64, random_state=0)
-pipe = make_pipeline(ae, TSNE(n_components=2, init="pca", random_state=0))
-embedding = pipe.fit_transform(X)
-embedding_raw = TSNE(n_components=2, init="pca", random_state=0).fit_transform(X)
-print("embedding:", embedding.shape)
+pipe = make_pipeline(
+    DenseAutoencoder(n_components=32, hidden_layer_sizes=(128,), epochs=60,
+                     batch_size=32, random_state=0),
+    TSNE(n_components=2, init="pca", random_state=0),
+)
+embedding = pipe.fit_transform(X_small)
+embedding_raw = TSNE(n_components=2, init="pca", random_state=0).fit_transform(X_small)
+print("codes:", pipe[0].transform(X_small).shape, "-> embedding:", embedding.shape)
 
 # %%
 # :class:`~skae.plotting.LatentSpaceDisplay` draws precomputed 2-D points
-# coloured by label.
+# coloured by label. ``LatentSpaceDisplay.from_estimator(pipe[0], X, y,
+# method="tsne")`` would do the encoding and the t-SNE in one call.
 import matplotlib.pyplot as plt
 
 from skae.plotting import LatentSpaceDisplay
 
 fig, (ax_raw, ax_ae) = plt.subplots(1, 2, figsize=(11, 5))
-LatentSpaceDisplay.from_codes(embedding_raw, target, ax=ax_raw, title="t-SNE of the pixels")
-LatentSpaceDisplay.from_codes(embedding, target, ax=ax_ae,
+LatentSpaceDisplay.from_codes(embedding_raw, y_small, ax=ax_raw,
+                              title="t-SNE of the 64 pixels")
+LatentSpaceDisplay.from_codes(embedding, y_small, ax=ax_ae,
                               title="t-SNE of 32-value autoencoder codes")
-
-# %%
-# The same in one call: ``method="tsne"`` runs t-SNE on the fitted
-# autoencoder's codes.
-LatentSpaceDisplay.from_estimator(pipe[0], X, target, method="tsne")
