@@ -5,7 +5,8 @@
   "Examples" section and an entry in ``docs/api.rst``, and ``docs/api.rst``
   lists nothing that is not public;
 - the gallery examples are well-formed, and two of them run as scripts;
-- ``docs/conf.py`` turns intersphinx off when ``SKAE_DOCS_OFFLINE=1``.
+- ``docs/conf.py`` turns intersphinx off when ``SKAE_DOCS_OFFLINE=1``;
+- the user guide's claim that a saved network loads in safe mode holds.
 """
 
 import inspect
@@ -191,3 +192,36 @@ def test_conf_intersphinx_switch(monkeypatch, offline):
     assert conf["version"] == skae.__version__
     assert "numpydoc" in conf["extensions"]
     assert "sphinx_gallery.gen_gallery" in conf["extensions"]
+
+
+def test_saved_network_loads_in_safe_mode_after_import_skae(tmp_path):
+    # The user guide's claim: a network saved with ``est.model_.save`` loads
+    # with ``keras.saving.load_model(path, safe_mode=True)`` and no
+    # custom_objects in a fresh process, once skae is imported.
+    from skae import DenseAutoencoder
+    from skae.datasets import load_digits_images
+
+    images, _ = load_digits_images()
+    X = images[:64].reshape(64, -1)
+    ae = DenseAutoencoder(2, epochs=1, random_state=0).fit(X)
+    path = tmp_path / "autoencoder.keras"
+    ae.model_.save(path)
+    code = (
+        "import sys, numpy as np\n"
+        "import keras\n"
+        "import skae\n"
+        "model = keras.saving.load_model(sys.argv[1], safe_mode=True)\n"
+        "np.save(sys.argv[2], np.asarray(model.predict(np.load(sys.argv[3]), verbose=0)))\n"
+    )
+    np = pytest.importorskip("numpy")
+    np.save(tmp_path / "X.npy", X)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=os.pathsep.join(
+        [str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(tmp_path / "R.npy"),
+         str(tmp_path / "X.npy")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    np.testing.assert_allclose(np.load(tmp_path / "R.npy"), ae.reconstruct(X),
+                               rtol=1e-5, atol=1e-6)
