@@ -8,6 +8,7 @@ loaders in :mod:`skae.datasets`.
 from ._base import BaseAutoencoder
 from ._conv import ConvAutoencoder
 from ._dense import DenseAutoencoder
+from ._saving import load_model
 from ._sequence import SequenceAutoencoder
 from ._vae import VariationalAutoencoder
 
@@ -19,4 +20,5 @@ __all__ = [
     "DenseAutoencoder",
     "SequenceAutoencoder",
     "VariationalAutoencoder",
+    "load_model",
 ]

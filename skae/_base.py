@@ -45,6 +45,12 @@ class BaseAutoencoder(
     non-vector input, the per-sample shape through :meth:`_sample_shape`); this
     class does the rest: input validation, the choice of loss, training with a
     seeded shuffle, fast inference, scoring, and pickling of the Keras model.
+
+    Examples
+    --------
+    >>> from skae import BaseAutoencoder, DenseAutoencoder
+    >>> isinstance(DenseAutoencoder(), BaseAutoencoder)
+    True
     """
 
     _parameter_constraints: dict = {
@@ -247,7 +253,7 @@ class BaseAutoencoder(
                 model.compile(
                     optimizer=self._make_optimizer(keras),
                     loss=self._compile_loss(),
-                    jit_compile=self._jit_compile(keras, len(X_train)),
+                    jit_compile=self._jit_compile(keras, len(X_train), model),
                     steps_per_execution=self._steps_per_execution(keras, len(X_train)),
                 )
             history = self._train(keras, model, X_train, X_val, seeds)
@@ -274,13 +280,17 @@ class BaseAutoencoder(
         self.n_iter_ = len(next(iter(self.history_.values()), []))
         return self
 
-    def _jit_compile(self, keras, n_train):
-        """XLA on TensorFlow for fits long enough to repay its compilation
-        (Keras's "auto" turns it off on CPU, where it still halves the time per
-        epoch); Keras's own choice elsewhere (on JAX, False would run eagerly).
+    def _jit_compile(self, keras, n_train, model):
+        """XLA on TensorFlow for dense networks and fits long enough to repay
+        its compilation (Keras's "auto" turns it off on CPU, where it still
+        halves the time per epoch of a dense network; convolutions run about
+        twice as slow under XLA there, so they keep TensorFlow's own kernels).
+        Keras's own choice on other backends (on JAX, False would run eagerly).
         """
         if keras.backend.backend() != "tensorflow":
             return "auto"
+        if any("Conv" in type(layer).__name__ for layer in model._flatten_layers()):
+            return False
         n_steps = self.epochs * -(-n_train // self.batch_size)
         return n_steps >= _XLA_MIN_STEPS
 

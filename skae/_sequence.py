@@ -294,13 +294,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         outputs = decoder(encoder(inputs))
         return keras.Model(inputs, outputs, name=type(self).__name__.lower())
 
-    def _jit_compile(self, keras, n_train):
+    def _jit_compile(self, keras, n_train, model):
         # XLA compilation of the recurrent loops costs seconds per fit on
         # TensorFlow's CPU path and buys little here; JAX keeps Keras's choice
         # (False there would run eagerly).
         if keras.backend.backend() == "tensorflow":
             return False
-        return super()._jit_compile(keras, n_train)
+        return super()._jit_compile(keras, n_train, model)
 
     # ------------------------------------------------------------------
     # Masking of padded steps

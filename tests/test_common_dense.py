@@ -13,7 +13,16 @@ ESTIMATORS = [
 
 
 def expected_failed_checks(estimator):
-    return {}
+    return {
+        # float32 matrix products are accumulated in blocks that depend on the
+        # rows around a sample, so reordering the rows can move a code value by
+        # one float32 ulp (seen: 6e-8 on 0.37), above this check's rtol=1e-7.
+        # tests/test_performance_paths.py checks that one row's code equals
+        # its code inside a batch to float32 precision.
+        "check_methods_sample_order_invariance": (
+            "float32 results may differ by one ulp when rows are reordered"
+        ),
+    }
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
