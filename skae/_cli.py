@@ -9,6 +9,12 @@ import sys
 from . import __version__
 
 
+def _error_line(text):
+    """The command line's one-line error report, on standard error."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
 class _UsageError(Exception):
     """A bad command line: reported as one line, exit status 2."""
 
@@ -139,30 +145,30 @@ def main(argv=None):
     try:
         args = parser.parse_args(argv)
     except _UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        _error_line(str(exc))
         return 2
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     if args.command is None:
         parser.print_help(sys.stderr)
-        print("skae: error: a command is required (e.g. skae tour)", file=sys.stderr)
+        _error_line("skae: error: a command is required (e.g. skae tour)")
         return 2
     cleanup = _configure_logging(args.quiet)
     try:
         return _tour(args, argv)
     except TourError as exc:
-        print(f"skae {args.command}: error: {exc}", file=sys.stderr)
+        _error_line(f"skae {args.command}: error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print(f"skae {args.command}: interrupted", file=sys.stderr)
+        _error_line(f"skae {args.command}: interrupted")
         return 130
     except Exception as exc:  # one line, unless --debug
         if args.debug:
             raise
         message = str(exc).strip().splitlines()
         message = message[0] if message else ""
-        print(f"skae {args.command}: error: {type(exc).__name__}: {message} "
-              "(rerun with --debug for the traceback)", file=sys.stderr)
+        _error_line(f"skae {args.command}: error: {type(exc).__name__}: {message} "
+                    "(rerun with --debug for the traceback)")
         return 1
     finally:
         cleanup()
