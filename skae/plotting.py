@@ -391,7 +391,9 @@ class ReconstructionDisplay:
         # One grey scale for every row, from the originals' range, so that the
         # reconstructions are not contrast-stretched.
         vmin = float(min(0.0, np.min(self.originals)))
-        vmax = float(max(np.max(self.originals), vmin + 1e-12))
+        vmax = float(np.max(self.originals))
+        if vmax <= vmin:  # constant images: any range shows them
+            vmax = vmin + 1.0
         images = np.empty((len(rows), n), dtype=object)
         for r, (label, imgs) in enumerate(rows):
             for i in range(n):
@@ -575,7 +577,7 @@ class CodeDisplay:
         axes = axes.ravel()
         vmin, vmax = float(np.min(self.codes)), float(np.max(self.codes))
         if vmax <= vmin:
-            vmax = vmin + 1e-12
+            vmax = vmin + 1.0
         images = np.empty(n, dtype=object)
         for i in range(n):
             images[i] = _show_image(axes[i], self.codes[i], cmap, vmin, vmax)
