@@ -303,9 +303,19 @@ class BaseAutoencoder(
         n_batches = -(-n_train // self.batch_size)
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
 
-    def _train(self, keras, model, X_train, X_val, seeds):
+    def _training_data(self, X_train, seed):
+        """What ``Model.fit`` iterates over: ``(x, x)`` batches, seeded shuffle."""
         from ._nets.data import make_training_data
 
+        return make_training_data(
+            X_train, self.batch_size, shuffle=self.shuffle, seed=seed
+        )
+
+    def _validation_data(self, X_val):
+        """The ``validation_data`` passed to ``Model.fit``."""
+        return (X_val, X_val)
+
+    def _train(self, keras, model, X_train, X_val, seeds):
         callbacks = [keras.callbacks.TerminateOnNaN()]
         if self.early_stopping:
             callbacks.append(
@@ -317,10 +327,8 @@ class BaseAutoencoder(
                 )
             )
         callbacks.extend(self.callbacks or [])
-        data = make_training_data(
-            X_train, self.batch_size, shuffle=self.shuffle, seed=next(seeds)
-        )
-        validation = None if X_val is None else (X_val, X_val)
+        data = self._training_data(X_train, next(seeds))
+        validation = None if X_val is None else self._validation_data(X_val)
         hist = model.fit(
             data,
             epochs=self.epochs,

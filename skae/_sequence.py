@@ -324,51 +324,23 @@ class SequenceAutoencoder(BaseAutoencoder):
         self._valid_range = (float(real.min()), float(real.max()))
         return super()._resolve_loss(real)
 
-    def _train(self, keras, model, X_train, X_val, seeds):
+    def _training_data(self, X_train, seed):
         if self.mask_value is None:
-            return super()._train(keras, model, X_train, X_val, seeds)
-        from ._nets.sequence import (
-            make_weighted_training_data,
-            make_weighted_validation_data,
+            return super()._training_data(X_train, seed)
+        from ._nets.sequence import make_weighted_training_data
+
+        # Padded steps get zero sample weight: left out of the loss.
+        return make_weighted_training_data(
+            X_train, np.float32(self.mask_value), self.batch_size,
+            shuffle=self.shuffle, seed=seed,
         )
 
-        mask_value = np.float32(self.mask_value)
-        callbacks = [keras.callbacks.TerminateOnNaN()]
-        if self.early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if X_val is not None else "loss",
-                    patience=self.n_iter_no_change,
-                    min_delta=self.tol,
-                    restore_best_weights=True,
-                )
-            )
-        callbacks.extend(self.callbacks or [])
-        data = make_weighted_training_data(
-            X_train, mask_value, self.batch_size, shuffle=self.shuffle,
-            seed=next(seeds),
-        )
-        validation = (
-            None if X_val is None
-            else make_weighted_validation_data(X_val, mask_value)
-        )
-        hist = model.fit(
-            data,
-            epochs=self.epochs,
-            validation_data=validation,
-            validation_batch_size=max(self.batch_size, 1024),
-            callbacks=callbacks,
-            shuffle=False,
-            verbose=self.verbose,
-        )
-        losses = hist.history.get("loss", [])
-        if not losses or not np.all(np.isfinite(losses)):
-            raise ValueError(
-                "Training diverged: the loss became NaN or infinite. Scale the "
-                "data (e.g. StandardScaler or MinMaxScaler) or lower "
-                "learning_rate."
-            )
-        return hist.history
+    def _validation_data(self, X_val):
+        if self.mask_value is None:
+            return super()._validation_data(X_val)
+        from ._nets.sequence import make_weighted_validation_data
+
+        return make_weighted_validation_data(X_val, np.float32(self.mask_value))
 
     def _reconstruction_error(self, X, R):
         if self.mask_value is None:
