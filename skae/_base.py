@@ -8,6 +8,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -19,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import get_keras, seed_stream
+from ._rows import LazyRows, blockwise, finite_range
 
 logger = logging.getLogger("skae")
 
@@ -108,19 +110,27 @@ class BaseAutoencoder(
     # ------------------------------------------------------------------
     # Input handling
     # ------------------------------------------------------------------
+    # Sparse matrices and memmaps are read block by block (see ``_rows``);
+    # a subclass that needs its whole input at once sets this to False.
+    _lazy_input = True
+
     def _validate_input(self, X, reset):
-        """Validate ``X``; return a float32 2-D array (n_samples, n_features).
+        """Validate ``X``; return float32 rows of shape (n_samples, n_features).
 
         Arrays with one dimension per axis of the sample shape (images as
         ``(n, h, w, c)``, sequences as ``(n, t, f)``) are accepted too and
         flattened; the layout seen in ``fit`` is the one ``inverse_transform``
-        returns.
+        returns. Sparse matrices and memory-mapped arrays come back as a
+        :class:`~skae._rows.LazyRows`, densified a block at a time later;
+        anything else as a float32 ndarray.
         """
         ndim = getattr(X, "ndim", None)
         nd_layout = ndim is not None and ndim > 2
+        lazy_memmap = self._lazy_input and isinstance(X, np.memmap)
         if nd_layout:
-            X = check_array(X, allow_nd=True, dtype=[np.float32, np.float64],
-                            input_name="X", ensure_min_samples=1)
+            if not lazy_memmap:
+                X = check_array(X, allow_nd=True, dtype=[np.float32, np.float64],
+                                input_name="X", ensure_min_samples=1)
             expected = None
             if not reset and hasattr(self, "sample_shape_"):
                 expected = self.sample_shape_
@@ -133,19 +143,55 @@ class BaseAutoencoder(
                     "arrays of that shape or flat (n_samples, n_features) arrays."
                 )
             X = X.reshape(len(X), -1)
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float32, np.float64],
-            ensure_min_samples=2 if reset else 1,
-        )
+        if lazy_memmap and X.ndim == 2:
+            X = self._validate_memmap(X, reset)
+        else:
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                accept_sparse="csr" if self._lazy_input else False,
+                dtype=[np.float32, np.float64],
+                ensure_min_samples=2 if reset else 1,
+            )
+            if sp.issparse(X):
+                X = LazyRows(X.astype(np.float32, copy=False))
+            else:
+                X = np.asarray(X, dtype=np.float32)
         if reset:
             self._nd_input_ = nd_layout
-        return np.asarray(X, dtype=np.float32)
+        return X
+
+    def _validate_memmap(self, X, reset):
+        """Check a 2-D memmap without reading it whole; return LazyRows.
+
+        Its values are checked for NaN and infinity block by block as they
+        are read (in ``fit``, by a first scan for the data's range).
+        """
+        if X.dtype.kind not in "biuf":
+            raise ValueError(
+                f"X is a memory-mapped array of dtype {X.dtype}; skae needs "
+                "numbers (float, int or bool)."
+            )
+        n_min = 2 if reset else 1
+        if X.shape[0] < n_min or X.shape[1] < 1:
+            raise ValueError(
+                f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} "
+                f"feature(s) (shape={X.shape}) while a minimum of {n_min} "
+                "sample(s) and 1 feature are required."
+            )
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return LazyRows(X)
+
+    @staticmethod
+    def _value_range(X):
+        """``(min, max)`` of validated rows (in blocks for lazy ones)."""
+        if isinstance(X, LazyRows):
+            return finite_range(X)
+        return float(X.min()), float(X.max())
 
     def _resolve_loss(self, X):
-        lo, hi = float(X.min()), float(X.max())
+        lo, hi = self._value_range(X)
         in_unit = lo >= 0.0 and hi <= 1.0
         if self.loss == "auto":
             return "binary_crossentropy" if in_unit else "mse"
@@ -180,9 +226,12 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. Subclasses for images or sequences also accept
-            arrays of shape ``(n_samples, *sample_shape)``.
+            arrays of shape ``(n_samples, *sample_shape)``. Sparse matrices
+            and memory-mapped arrays (``numpy.memmap``) are read one batch at
+            a time, never densified or loaded whole; the data is never
+            modified.
         y : None
             Ignored; present for API consistency.
 
@@ -192,18 +241,47 @@ class BaseAutoencoder(
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "model_")
+        return self._guarded_fit(X, warm=warm, partial=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on ``X`` for one pass (one epoch), keeping what was learnt.
+
+        The first call builds the networks from ``X`` as ``fit`` would (its
+        range chooses the loss, ``loss="auto"``); later calls continue with
+        the same weights and optimizer state, one epoch over each ``X`` in
+        shuffled batches of ``batch_size``. ``epochs``, ``validation_fraction``
+        and ``early_stopping`` apply to ``fit`` only. Use it to train on data
+        that arrives in chunks, or to continue a fitted model.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._guarded_fit(X, warm=hasattr(self, "model_"), partial=True)
+
+    def _guarded_fit(self, X, warm, partial):
         previous = self.__dict__.copy()
         try:
             X = self._validate_input(X, reset=not warm)
-            self._fit_network(X, warm=warm)
+            self._fit_network(X, warm=warm, partial=partial)
         except BaseException:
-            # Never half-updated: back to the state before this call.
+            # Never half-updated: back to the state before this call, also
+            # after a KeyboardInterrupt.
             self.__dict__.clear()
             self.__dict__.update(previous)
             raise
         return self
 
-    def _fit_network(self, X, warm):
+    def _fit_network(self, X, warm, partial=False):
         keras = get_keras()
         rng = check_random_state(self.random_state)
         seeds = seed_stream(rng if self.random_state is not None else None)
@@ -213,8 +291,13 @@ class BaseAutoencoder(
             loss = self.loss_
             sample_shape = self.sample_shape_
             data_range = self._data_range_
-            if self._resolve_loss(X) != loss and self.loss == "auto":
-                logger.info("warm start keeps the loss %r of the first fit", loss)
+            lo, hi = self._value_range(X)
+            if loss == "binary_crossentropy" and not (lo >= 0.0 and hi <= 1.0):
+                raise ValueError(
+                    "This estimator was fitted with the binary cross-entropy "
+                    "loss, which needs data in [0, 1], but this X spans "
+                    f"[{lo:.4g}, {hi:.4g}]. Scale it as the first fit's data."
+                )
             snapshot = (
                 model.get_weights(),
                 [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables],
@@ -222,21 +305,25 @@ class BaseAutoencoder(
         else:
             loss = self._resolve_loss(X)
             sample_shape = tuple(self._sample_shape(X.shape[1]))
-            data_range = (float(X.min()), float(X.max()))
+            data_range = self._value_range(X)
             snapshot = None
 
-        Xs = X.reshape((len(X),) + sample_shape)
-        n_val = int(round(self.validation_fraction * len(Xs)))
-        order = rng.permutation(len(Xs)) if n_val else None
-        if n_val and (n_val < 1 or n_val >= len(Xs)):
+        epochs = 1 if partial else self.epochs
+        n_val = 0 if partial else int(round(self.validation_fraction * len(X)))
+        if n_val and (n_val < 1 or n_val >= len(X)):
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} leaves no "
-                f"training or validation samples out of {len(Xs)}."
+                f"training or validation samples out of {len(X)}."
             )
-        if n_val:
-            X_val, X_train = Xs[order[:n_val]], Xs[order[n_val:]]
+        order = rng.permutation(len(X)) if n_val else None
+        if isinstance(X, LazyRows):  # read a batch at a time, never whole
+            Xs = X.reshape_rows(sample_shape)
+            X_val = Xs.subset(np.sort(order[:n_val])) if n_val else None
+            X_train = Xs.subset(order[n_val:]) if n_val else Xs
         else:
-            X_val, X_train = None, Xs
+            Xs = X.reshape((len(X),) + sample_shape)
+            X_val = Xs[order[:n_val]] if n_val else None
+            X_train = Xs[order[n_val:]] if n_val else Xs
 
         try:
             if not warm:
@@ -253,10 +340,13 @@ class BaseAutoencoder(
                 model.compile(
                     optimizer=self._make_optimizer(keras),
                     loss=self._compile_loss(),
-                    jit_compile=self._jit_compile(keras, len(X_train), model),
+                    jit_compile=self._jit_compile(
+                        keras, epochs * -(-len(X_train) // self.batch_size), model
+                    ),
                     steps_per_execution=self._steps_per_execution(keras, len(X_train)),
                 )
-            history = self._train(keras, model, X_train, X_val, seeds)
+            history = self._train(keras, model, X_train, X_val, seeds, epochs,
+                                  early_stopping=self.early_stopping and not partial)
         except BaseException:
             if warm:  # the network is shared with the previous state: restore it
                 model.set_weights(snapshot[0])
@@ -280,7 +370,7 @@ class BaseAutoencoder(
         self.n_iter_ = len(next(iter(self.history_.values()), []))
         return self
 
-    def _jit_compile(self, keras, n_train, model):
+    def _jit_compile(self, keras, n_steps, model):
         """XLA on TensorFlow for dense networks and fits long enough to repay
         its compilation (Keras's "auto" turns it off on CPU, where it still
         halves the time per epoch of a dense network; convolutions run about
@@ -289,16 +379,18 @@ class BaseAutoencoder(
         """
         if keras.backend.backend() != "tensorflow":
             return "auto"
+        if _tf_replicas(keras) > 1:  # XLA cannot use mirrored variables
+            return False
         if any("Conv" in type(layer).__name__ for layer in model._flatten_layers()):
             return False
-        n_steps = self.epochs * -(-n_train // self.batch_size)
         return n_steps >= _XLA_MIN_STEPS
 
     def _steps_per_execution(self, keras, n_train):
         """Run several training steps per call into the backend: fewer
         Python round trips per epoch, the same steps and the same result.
         (PyTorch's trainer supports one step per call only.)"""
-        if keras.backend.backend() == "torch":
+        if keras.backend.backend() == "torch" or _tf_replicas(keras) > 1:
+            # Keras' multi-step loop fails under a multi-device strategy.
             return 1
         n_batches = -(-n_train // self.batch_size)
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
@@ -313,11 +405,19 @@ class BaseAutoencoder(
 
     def _validation_data(self, X_val):
         """The ``validation_data`` passed to ``Model.fit``."""
+        if isinstance(X_val, LazyRows):
+            from ._nets.data import ShuffledBatches
+
+            return ShuffledBatches(X_val, self._validation_batch_size(),
+                                   shuffle=False)
         return (X_val, X_val)
 
-    def _train(self, keras, model, X_train, X_val, seeds):
+    def _validation_batch_size(self):
+        return max(self.batch_size, 1024)
+
+    def _train(self, keras, model, X_train, X_val, seeds, epochs, early_stopping):
         callbacks = [keras.callbacks.TerminateOnNaN()]
-        if self.early_stopping:
+        if early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss" if X_val is not None else "loss",
@@ -331,15 +431,19 @@ class BaseAutoencoder(
         validation = None if X_val is None else self._validation_data(X_val)
         hist = model.fit(
             data,
-            epochs=self.epochs,
+            epochs=epochs,
             validation_data=validation,
-            validation_batch_size=max(self.batch_size, 1024),
+            validation_batch_size=(
+                self._validation_batch_size()
+                if isinstance(validation, tuple) else None
+            ),
             callbacks=callbacks,
             shuffle=False,  # the data pipeline shuffles, seeded
             verbose=self.verbose,
         )
         losses = hist.history.get("loss", [])
-        if not losses or not np.all(np.isfinite(losses)):
+        if (not losses or not np.all(np.isfinite(losses))
+                or not all(np.isfinite(w).all() for w in model.get_weights())):
             raise ValueError(
                 "Training diverged: the loss became NaN or infinite. Scale the "
                 "data (e.g. StandardScaler or MinMaxScaler) or lower "
@@ -367,6 +471,12 @@ class BaseAutoencoder(
             return np.concatenate(
                 [forward(X[i : i + _NUMPY_CHUNK]) for i in range(0, len(X), _NUMPY_CHUNK)]
             ) if len(X) > _NUMPY_CHUNK else forward(X)
+        strategy = getattr(network, "distribute_strategy", None)
+        if strategy is not None and strategy.num_replicas_in_sync > 1:
+            # Built under a multi-device tf.distribute strategy: Keras'
+            # predict_on_batch returns every row once per replica there.
+            return self._to_numpy(
+                network.predict(X, batch_size=_INFERENCE_CHUNK, verbose=0))
         if len(X) <= _INFERENCE_CHUNK:
             return self._to_numpy(network.predict_on_batch(X))
         parts = [
@@ -403,7 +513,7 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to encode (for images or sequences also their n-d layout).
 
         Returns
@@ -413,14 +523,14 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._encode(X)
+        return blockwise(self._encode, X)
 
     def fit_transform(self, X, y=None):
         """Fit to ``X`` and return its codes.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : None
             Ignored.
@@ -463,7 +573,7 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to reconstruct.
 
         Returns
@@ -473,7 +583,7 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._output_layout(self._reconstruct(X))
+        return self._output_layout(blockwise(self._reconstruct, X))
 
     def _reconstruct(self, X):
         Xs = X.reshape((len(X),) + self.sample_shape_)
@@ -488,7 +598,7 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to score.
 
         Returns
@@ -498,7 +608,10 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return -self._reconstruction_error(X, self._reconstruct(X))
+        return blockwise(
+            lambda block: -self._reconstruction_error(block, self._reconstruct(block)),
+            X,
+        )
 
     def _reconstruction_error(self, X, R):
         X = X.astype(np.float64)
@@ -520,7 +633,7 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to score.
         y : None
             Ignored.
@@ -538,6 +651,7 @@ class BaseAutoencoder(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = self._lazy_input
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
@@ -569,6 +683,15 @@ class BaseAutoencoder(
         memo[id(self)] = clone
         clone.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return clone
+
+
+def _tf_replicas(keras):
+    """Replicas of the active ``tf.distribute`` strategy (1 without one)."""
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync
 
 
 def _model_to_bytes(model):

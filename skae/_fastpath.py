@@ -55,11 +55,11 @@ def compile_dense_stack(network):
         name = getattr(layer.activation, "__name__", None)
         if name not in _ACTIVATIONS:
             return None
-        kernel = np.array(layer.kernel, dtype=np.float32)
+        kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
         if kernel.shape[0] != width:  # not a plain chain of layers
             return None
         width = kernel.shape[1]
-        bias = np.array(layer.bias, dtype=np.float32) if layer.use_bias else None
+        bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else None
         steps.append((kernel, bias, _ACTIVATIONS[name]))
     if not steps:
         return None

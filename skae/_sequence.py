@@ -224,6 +224,10 @@ class SequenceAutoencoder(BaseAutoencoder):
     # ------------------------------------------------------------------
     # Shapes
     # ------------------------------------------------------------------
+    # Masking and per-step weights need the whole array: sparse input is
+    # refused with scikit-learn's TypeError, a memmap is read into memory.
+    _lazy_input = False
+
     def _validate_input(self, X, reset):
         ndim = getattr(X, "ndim", None)
         if ndim is not None and ndim > 3:
@@ -294,13 +298,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         outputs = decoder(encoder(inputs))
         return keras.Model(inputs, outputs, name=type(self).__name__.lower())
 
-    def _jit_compile(self, keras, n_train, model):
+    def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on
         # TensorFlow's CPU path and buys little here; JAX keeps Keras's choice
         # (False there would run eagerly).
         if keras.backend.backend() == "tensorflow":
             return False
-        return super()._jit_compile(keras, n_train, model)
+        return super()._jit_compile(keras, n_steps, model)
 
     # ------------------------------------------------------------------
     # Masking of padded steps

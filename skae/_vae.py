@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, BaseAutoencoder
 from ._dense import ACTIVATIONS, check_layer_sizes
+from ._rows import blockwise
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
 # of antithetic standard-normal pairs, the same for every sample, so that a
@@ -351,7 +352,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to encode (with ``image_shape``, also
             ``(n_samples, height, width, channels)``).
 
@@ -403,7 +404,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to score.
 
         Returns
@@ -413,14 +414,14 @@ class VariationalAutoencoder(BaseAutoencoder):
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._elbo(X)
+        return blockwise(self._elbo, X)
 
     def score(self, X, y=None):
         """Mean ELBO of ``X`` in nats per sample (higher is better).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data to score.
         y : None
             Ignored.

@@ -27,3 +27,33 @@ def mnist_small():
     (xtr, ytr), (xte, yte) = load_mnist(path)
     return (xtr[:3000].reshape(3000, -1), ytr[:3000],
             xte[:1000].reshape(1000, -1), yte[:1000])
+
+
+# Counts for the reliability summary printed at the end of the run: for each
+# section (bad inputs, faults, searches), how many cases were tried per item
+# and how many behaved as specified.
+_REPORT = {}
+
+
+@pytest.fixture(scope="session")
+def reliability_report():
+    """``record(section, item, ok)``: count one case for the final summary."""
+
+    def record(section, item, ok):
+        counts = _REPORT.setdefault(section, {}).setdefault(item, [0, 0])
+        counts[0] += 1
+        counts[1] += bool(ok)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _REPORT:
+        return
+    terminalreporter.section("skae reliability counts")
+    for section, items in _REPORT.items():
+        tried = sum(t for t, _ in items.values())
+        ok = sum(o for _, o in items.values())
+        terminalreporter.write_line(f"{section}: {ok}/{tried} behaved")
+        for item, (t, o) in items.items():
+            terminalreporter.write_line(f"    {item}: {o}/{t}")

@@ -14,8 +14,9 @@ import keras
 class ShuffledBatches(keras.utils.PyDataset):
     """Batches of ``(x, x)`` pairs in an order reshuffled every epoch.
 
-    Works on every backend and on memory-mapped arrays: only one batch is
-    gathered into memory at a time.
+    Works on every backend, on arrays and on :class:`skae._rows.LazyRows`
+    (sparse or memory-mapped data): only one batch is gathered into memory at
+    a time.
     """
 
     def __init__(self, x, batch_size, shuffle=True, seed=None, y=None):
@@ -34,7 +35,6 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         idx = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        idx = np.sort(idx) if isinstance(self.x, np.memmap) else idx
         xb = np.asarray(self.x[idx], dtype="float32")
         yb = xb if self.y is self.x else np.asarray(self.y[idx], dtype="float32")
         return xb, yb
@@ -50,9 +50,10 @@ def make_training_data(x, batch_size, shuffle=True, seed=None):
     On the TensorFlow backend an in-memory array becomes a ``tf.data`` pipeline
     (an index shuffle seeded per fit, then a gather per batch), which keeps
     Python out of the training loop. Elsewhere, or for memory-mapped data, a
-    :class:`ShuffledBatches` sequence is used.
+    :class:`ShuffledBatches` sequence is used, which also reads sparse or
+    memory-mapped rows (:class:`skae._rows.LazyRows`) a batch at a time.
     """
-    if keras.backend.backend() == "tensorflow" and not isinstance(x, np.memmap):
+    if keras.backend.backend() == "tensorflow" and isinstance(x, np.ndarray):
         import tensorflow as tf
 
         data = tf.constant(x)
