@@ -31,7 +31,7 @@ _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"
 # one call, large ones in chunks so that memory stays bounded.
 _INFERENCE_CHUNK = 8192
 _NUMPY_CHUNK = 65536
-_STEPS_PER_EXECUTION = 16
+_STEPS_PER_EXECUTION = 64
 # Fewer gradient steps than this and XLA's compile time outweighs its gain.
 _XLA_MIN_STEPS = 500
 
