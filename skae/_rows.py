@@ -21,8 +21,9 @@ import mmap
 import numpy as np
 import scipy.sparse as sp
 
-# Bytes per block when a whole lazy array is scanned or transformed.
-BLOCK_BYTES = 8 * 2**20
+# Bytes per block when a whole lazy array is scanned or transformed (scoring
+# takes about ten float64 temporaries of a block).
+BLOCK_BYTES = 2 * 2**20
 # Scattered rows of a memmap read between two releases of its pages (each can
 # map a few hundred KiB; fewer, smaller releases were also the fastest).
 MAPPED_ROWS = 32

@@ -48,51 +48,29 @@ def make_training_data(x, batch_size, shuffle=True, seed=None):
     """Return what ``Model.fit`` should iterate over for ``x`` -> ``x`` training.
 
     On the TensorFlow backend an in-memory array becomes a ``tf.data`` pipeline
-    (a seeded permutation per epoch, then a gather per batch), which keeps
+    (an index shuffle seeded per fit, then a gather per batch), which keeps
     Python out of the training loop. Elsewhere, or for memory-mapped data, a
     :class:`ShuffledBatches` sequence is used, which also reads sparse or
     memory-mapped rows (:class:`skae._rows.LazyRows`) a batch at a time.
     """
     if keras.backend.backend() == "tensorflow" and isinstance(x, np.ndarray):
-        return _tf_training_data(x, batch_size, shuffle, seed)
-    return ShuffledBatches(x, batch_size, shuffle=shuffle, seed=seed)
+        import tensorflow as tf
 
-
-def _tf_training_data(x, batch_size, shuffle, seed):
-    """A ``tf.data`` pipeline: one permutation per epoch, a gather per batch.
-
-    Each epoch draws a seed from ``Dataset.random`` (a new one per iteration,
-    the same sequence for the same ``seed``), permutes the row indices with
-    one stateless op and cuts the permutation into batches, so the pipeline
-    handles one element per batch, not one per row.
-    """
-    import tensorflow as tf
-
-    data = tf.constant(x)
-    n, batch_size = len(x), int(batch_size)
-    n_full = n // batch_size
-
-    def batches(epoch_seed):
-        indices = tf.range(n, dtype=tf.int64)
+        data = tf.constant(x)
+        n = len(x)
+        indices = tf.data.Dataset.range(n)
         if shuffle:
-            indices = tf.random.experimental.stateless_shuffle(
-                indices, seed=tf.stack([epoch_seed, tf.constant(0, tf.int64)])
+            indices = indices.shuffle(
+                n, seed=seed, reshuffle_each_iteration=True
             )
-        ds = tf.data.Dataset.from_tensor_slices(
-            tf.reshape(indices[: n_full * batch_size], (n_full, batch_size))
+        def gather(idx):
+            batch = tf.gather(data, idx)
+            return batch, batch
+
+        ds = indices.batch(batch_size).map(
+            gather,
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
         )
-        if n > n_full * batch_size:
-            ds = ds.concatenate(
-                tf.data.Dataset.from_tensors(indices[n_full * batch_size :])
-            )
-        return ds
-
-    def gather(idx):
-        batch = tf.gather(data, idx)
-        return batch, batch
-
-    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-    ds = seeds.take(1).flat_map(batches).map(
-        gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-    )
-    return ds.prefetch(tf.data.AUTOTUNE)
+        return ds.prefetch(tf.data.AUTOTUNE)
+    return ShuffledBatches(x, batch_size, shuffle=shuffle, seed=seed)
