@@ -183,24 +183,18 @@ class BaseAutoencoder(
         validate_data(self, X, reset=reset, skip_check_array=True)
         return LazyRows(X)
 
-    @staticmethod
-    def _value_range(X):
-        """``(min, max)`` of validated rows (in blocks for lazy ones)."""
+    def _value_range(self, X):
+        """``(min, max)`` of the values the loss sees (in blocks for lazy rows)."""
         if isinstance(X, LazyRows):
             return finite_range(X)
         return float(X.min()), float(X.max())
 
-    def _resolve_loss(self, X):
-        lo, hi = self._value_range(X)
-        in_unit = lo >= 0.0 and hi <= 1.0
+    def _resolve_loss(self, lo, hi):
+        """The loss for training data spanning ``[lo, hi]``."""
         if self.loss == "auto":
-            return "binary_crossentropy" if in_unit else "mse"
-        if self.loss == "binary_crossentropy" and not in_unit:
-            raise ValueError(
-                "loss='binary_crossentropy' needs data in [0, 1], but X spans "
-                f"[{lo:.4g}, {hi:.4g}]. Scale it first (e.g. with "
-                "sklearn.preprocessing.MinMaxScaler) or use loss='mse'."
-            )
+            return "binary_crossentropy" if _in_unit(lo, hi) else "mse"
+        if self.loss == "binary_crossentropy":
+            _check_unit_range(lo, hi, "loss='binary_crossentropy'")
         return self.loss
 
     def _make_optimizer(self, keras):
@@ -291,21 +285,17 @@ class BaseAutoencoder(
             loss = self.loss_
             sample_shape = self.sample_shape_
             data_range = self._data_range_
-            lo, hi = self._value_range(X)
-            if loss == "binary_crossentropy" and not (lo >= 0.0 and hi <= 1.0):
-                raise ValueError(
-                    "This estimator was fitted with the binary cross-entropy "
-                    "loss, which needs data in [0, 1], but this X spans "
-                    f"[{lo:.4g}, {hi:.4g}]. Scale it as the first fit's data."
-                )
+            if loss == "binary_crossentropy":
+                _check_unit_range(*self._value_range(X),
+                                  "this estimator, fitted with binary cross-entropy,")
             snapshot = (
                 model.get_weights(),
                 [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables],
             )
         else:
-            loss = self._resolve_loss(X)
-            sample_shape = tuple(self._sample_shape(X.shape[1]))
             data_range = self._value_range(X)
+            loss = self._resolve_loss(*data_range)
+            sample_shape = tuple(self._sample_shape(X.shape[1]))
             snapshot = None
 
         epochs = 1 if partial else self.epochs
@@ -608,10 +598,11 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return blockwise(
-            lambda block: -self._reconstruction_error(block, self._reconstruct(block)),
-            X,
-        )
+        return blockwise(self._score_rows, X)
+
+    def _score_rows(self, X):
+        """``score_samples`` of validated dense 2-D float32 rows."""
+        return -self._reconstruction_error(X, self._reconstruct(X))
 
     def _reconstruction_error(self, X, R):
         X = X.astype(np.float64)
@@ -683,6 +674,19 @@ class BaseAutoencoder(
         memo[id(self)] = clone
         clone.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return clone
+
+
+def _in_unit(lo, hi):
+    return lo >= 0.0 and hi <= 1.0
+
+
+def _check_unit_range(lo, hi, who):
+    if not _in_unit(lo, hi):
+        raise ValueError(
+            f"{who} needs data in [0, 1], but X spans [{lo:.4g}, {hi:.4g}]. "
+            "Scale it first (e.g. with sklearn.preprocessing.MinMaxScaler, as "
+            "for the data of the first fit) or use loss='mse'."
+        )
 
 
 def _tf_replicas(keras):

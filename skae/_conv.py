@@ -266,9 +266,8 @@ class ConvAutoencoder(BaseAutoencoder):
         layout = tuple(X.shape[1:]) if ndim is not None and ndim > 2 else None
         if ndim == 3:
             # Grayscale images without a channel axis: add one.
-            # (a memmap stays one: reshaping it reads nothing)
-            X = (X if isinstance(X, np.ndarray) else np.asarray(X)).reshape(
-                X.shape + (1,))
+            # (asanyarray: a memmap stays one, reshaping it reads nothing)
+            X = np.asanyarray(X).reshape(X.shape + (1,))
         if reset:
             self._image_hint = None if layout is None else tuple(X.shape[1:])
         X2d = super()._validate_input(X, reset)

@@ -29,11 +29,6 @@ BLOCK_BYTES = 2 * 2**20
 MAPPED_ROWS = 32
 
 
-def is_lazy_input(X):
-    """True for inputs skae reads block by block instead of converting whole."""
-    return sp.issparse(X) or isinstance(X, np.memmap)
-
-
 class LazyRows:
     """Rows of a 2-D sparse matrix or memmap, densified a block at a time.
 
@@ -55,7 +50,6 @@ class LazyRows:
         self.sample_shape = (
             (data.shape[1],) if sample_shape is None else tuple(sample_shape)
         )
-        self._range = None
 
     # Array-like surface used by the estimators.
     def __len__(self):
@@ -67,11 +61,11 @@ class LazyRows:
 
     ndim = 2
 
-    def subset(self, positions, sample_shape=None):
+    def subset(self, positions):
         """The rows at ``positions`` of this object, still lazy."""
         positions = np.asarray(positions, np.intp)
         rows = positions if self.indices is None else self.indices[positions]
-        return LazyRows(self.data, rows, sample_shape or self.sample_shape)
+        return LazyRows(self.data, rows, self.sample_shape)
 
     def reshape_rows(self, sample_shape):
         """The same rows, taken in ``sample_shape``."""
@@ -80,7 +74,7 @@ class LazyRows:
     def __getitem__(self, positions):
         """Dense float32 rows at ``positions`` (an index array or a slice)."""
         if isinstance(positions, slice):
-            positions = np.arange(len(self))[positions]
+            positions = np.arange(*positions.indices(len(self)))
         positions = np.asarray(positions, np.intp)
         rows = positions if self.indices is None else self.indices[positions]
         if isinstance(self.data, np.memmap):
@@ -140,16 +134,8 @@ def finite_range(rows):
     """``(min, max)`` over every value of a :class:`LazyRows`, scanned in blocks.
 
     Raises ValueError if a value is NaN or infinite (for sparse input the
-    stored values are checked by scikit-learn's validation already). The
-    result is kept on ``rows``: a fit reads it more than once.
+    stored values are checked by scikit-learn's validation already).
     """
-    if getattr(rows, "_range", None) is not None:
-        return rows._range
-    rows._range = _finite_range(rows)
-    return rows._range
-
-
-def _finite_range(rows):
     data = rows.data
     if sp.issparse(data) and rows.indices is None:
         values = data.data

@@ -274,7 +274,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.mask_value is not None and self.noise_factor > 0:
             from ._nets.layers import ClippedGaussianNoise
 
-            lo, hi = self._valid_range
+            lo, hi = self._data_range_
             noise = ClippedGaussianNoise(
                 float(self.noise_factor), clip_min=lo, clip_max=hi,
                 seed=next(seeds), name="noise",
@@ -315,18 +315,18 @@ class SequenceAutoencoder(BaseAutoencoder):
         Xs = X.reshape((len(X),) + tuple(shape))
         return np.any(Xs != np.float32(self.mask_value), axis=-1)
 
-    def _resolve_loss(self, X):
+    def _value_range(self, X):
+        """The range of the real steps' values: padding is not data."""
         if self.mask_value is None:
-            return super()._resolve_loss(X)
-        Xs = X.reshape((len(X),) + tuple(self._sample_shape(X.shape[1])))
-        real = Xs[np.any(Xs != np.float32(self.mask_value), axis=-1)]
+            return super()._value_range(X)
+        shape = getattr(self, "sample_shape_", None) or self._sample_shape(X.shape[1])
+        real = X.reshape((len(X),) + tuple(shape))[self._real_steps(X)]
         if real.size == 0:
             raise ValueError(
                 f"Every time step of X equals mask_value={self.mask_value}: "
                 "there is nothing to learn from. mask_value marks padding only."
             )
-        self._valid_range = (float(real.min()), float(real.max()))
-        return super()._resolve_loss(real)
+        return float(real.min()), float(real.max())
 
     def _training_data(self, X_train, seed):
         if self.mask_value is None:

@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, BaseAutoencoder
 from ._dense import ACTIVATIONS, check_layer_sizes
-from ._rows import blockwise
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
 # of antithetic standard-normal pairs, the same for every sample, so that a
@@ -375,7 +374,8 @@ class VariationalAutoencoder(BaseAutoencoder):
             return -np.abs(X - R).sum(axis=1) - n_features * np.log(2.0)
         return -((X - R) ** 2).sum(axis=1) - 0.5 * n_features * np.log(np.pi)
 
-    def _elbo(self, X):
+    def _score_rows(self, X):
+        """The ELBO of each of the validated rows ``X``."""
         z_mean, z_log_var = (a.astype(np.float64) for a in self._posterior(X))
         kl = 0.5 * np.sum(np.exp(z_log_var) + z_mean**2 - 1.0 - z_log_var, axis=1)
         half = np.random.RandomState(_ELBO_SEED).standard_normal(
@@ -412,9 +412,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         elbo : ndarray of shape (n_samples,)
             ELBO of each sample, in nats; typically negative.
         """
-        check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        return blockwise(self._elbo, X)
+        return super().score_samples(X)
 
     def score(self, X, y=None):
         """Mean ELBO of ``X`` in nats per sample (higher is better).

@@ -222,3 +222,19 @@ def test_partial_fit_on_sparse_chunks(digits):
     assert est.n_iter_ == 4
     np.testing.assert_allclose(est.transform(sp.csr_matrix(X[:50])),
                                est.transform(X[:50]), rtol=1e-5, atol=1e-6)
+
+
+def test_partial_fit_on_padded_sequences_ignores_the_padding_value(digits):
+    """Sequences in [0, 1] padded with mask_value=-1 train with binary
+    cross-entropy, and continuing on them is allowed: the padding value is not
+    data, so it does not count as data outside [0, 1]."""
+    X = digits[0][:200].reshape(200, 8, 8).copy()
+    X[::2, 5:] = -1.0  # every other sequence is 5 steps long
+    est = SequenceAutoencoder(n_components=2, hidden_layer_sizes=(4,),
+                              mask_value=-1.0, batch_size=32, random_state=0)
+    est.partial_fit(X)
+    assert est.loss_ == "binary_crossentropy"
+    assert est._data_range_ == (float(X[X != -1].min()), float(X[X != -1].max()))
+    est.partial_fit(X)
+    est.set_params(warm_start=True, epochs=1).fit(X)
+    assert est.n_iter_ == 3
