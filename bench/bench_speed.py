@@ -1,16 +1,17 @@
 """Speed of skae against the tutorial's plain Keras code, PCA and the arithmetic floor.
 
 Usage:
-    python bench/bench_speed.py train [--backends tensorflow,jax] [--epochs 6]
+    python bench/bench_speed.py train [--backends tensorflow,jax] [--epochs 6] [--repeats 3]
     python bench/bench_speed.py transform
     python bench/bench_speed.py import
     python bench/bench_speed.py memory
 
-``train`` fits the seed's simple, deep and convolutional models twice in one
-process per backend, once as the tutorial writes them (plain Keras: compile
-with adam and binary cross-entropy, fit with shuffle=True) and once as skae's
-default estimator with the same epochs and batch size, and reports seconds per
-epoch (median over epochs after the first, which includes compilation), the
+``train`` fits the seed's simple, deep and convolutional models in one process
+per backend, as the tutorial writes them (plain Keras: compile with adam and
+binary cross-entropy, fit with shuffle=True) and as skae's default estimator
+with the same epochs and batch size, ``--repeats`` times each, alternately, and
+reports seconds per epoch (median over all epochs but each fit's first, which
+includes compilation), the range of the per-repeat speed-ups, the
 final training loss, and the ratio to an arithmetic floor: the model's
 floating-point operations per epoch divided by the rate NumPy reaches on a
 matrix product of the model's shape in the same process. No validation data
@@ -129,8 +130,29 @@ def _epoch_timer():
     return EpochTimer()
 
 
-def train_one_backend(models, epochs):
-    """Runs inside a process whose KERAS_BACKEND is already set."""
+def _fit_plain(name, x, epochs, batch):
+    timer = _epoch_timer()
+    model = seed_model(name)
+    hist = model.fit(x, x, epochs=epochs, batch_size=batch, shuffle=True,
+                     verbose=0, callbacks=[timer])
+    return timer.times[1:], hist.history["loss"][-1]
+
+
+def _fit_skae(name, x, epochs, batch):
+    timer = _epoch_timer()
+    est = skae_estimator(name, epochs, batch).set_params(callbacks=[timer])
+    est.fit(x)
+    return timer.times[1:], est.history_["loss"][-1]
+
+
+def train_one_backend(models, epochs, repeats):
+    """Runs inside a process whose KERAS_BACKEND is already set.
+
+    Each model is fitted ``repeats`` times by each contender, alternately
+    (plain, skae, skae, plain, plain, skae, ...), so that a change in the
+    machine's load falls on both alike; the first epoch of every fit, which
+    includes compilation, is left out of the per-epoch times.
+    """
     sys.path.insert(0, os.path.dirname(HERE))
     sys.path.insert(0, HERE)
     from _common import mnist_flat
@@ -146,24 +168,27 @@ def train_one_backend(models, epochs):
         gflops = numpy_gflops(name, batch)
         floor = flops / (gflops * 1e9)
         row = {"backend": keras.backend.backend(), "model": name, "epochs": epochs,
-               "batch_size": batch, "gflop_per_epoch": flops / 1e9,
+               "repeats": repeats, "batch_size": batch, "gflop_per_epoch": flops / 1e9,
                "numpy_gflops": gflops, "floor_s": floor}
-        # Plain Keras, as in the tutorial.
-        timer = _epoch_timer()
-        model = seed_model(name)
-        hist = model.fit(x, x, epochs=epochs, batch_size=batch, shuffle=True,
-                         verbose=0, callbacks=[timer])
-        row["seed_s_per_epoch"] = statistics.median(timer.times[1:])
-        row["seed_loss"] = hist.history["loss"][-1]
-        # skae's defaults.
-        timer = _epoch_timer()
-        est = skae_estimator(name, epochs, batch).set_params(callbacks=[timer])
-        est.fit(xtr)
-        row["skae_s_per_epoch"] = statistics.median(timer.times[1:])
-        row["skae_loss"] = est.history_["loss"][-1]
+        times = {"seed": [], "skae": []}
+        losses = {"seed": [], "skae": []}
+        ratios = []
+        for rep in range(repeats):
+            order = ("seed", "skae") if rep % 2 == 0 else ("skae", "seed")
+            medians = {}
+            for who in order:
+                fit = _fit_plain if who == "seed" else _fit_skae
+                epoch_times, loss = fit(name, x if who == "seed" else xtr, epochs, batch)
+                times[who] += epoch_times
+                losses[who].append(loss)
+                medians[who] = statistics.median(epoch_times)
+            ratios.append(medians["seed"] / medians["skae"])
+        for who in ("seed", "skae"):
+            row[f"{who}_s_per_epoch"] = statistics.median(times[who])
+            row[f"{who}_loss"] = statistics.median(losses[who])
+            row[f"{who}_x_floor"] = row[f"{who}_s_per_epoch"] / floor
         row["speedup"] = row["seed_s_per_epoch"] / row["skae_s_per_epoch"]
-        row["seed_x_floor"] = row["seed_s_per_epoch"] / floor
-        row["skae_x_floor"] = row["skae_s_per_epoch"] / floor
+        row["speedup_range"] = [min(ratios), max(ratios)]
         print(json.dumps(row), flush=True)
         results.append(row)
     return results
@@ -175,7 +200,7 @@ def cmd_train(args):
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
         out = subprocess.run(
             [sys.executable, __file__, "_train_inner", "--models", args.models,
-             "--epochs", str(args.epochs)],
+             "--epochs", str(args.epochs), "--repeats", str(args.repeats)],
             env=env, capture_output=True, text=True,
         )
         if out.returncode:
@@ -184,18 +209,23 @@ def cmd_train(args):
         rows += [json.loads(line) for line in out.stdout.splitlines()
                  if line.startswith("{")]
     lines = [
-        "| backend | model | batch | s/epoch plain Keras | s/epoch skae | speed-up | "
-        "final loss plain | final loss skae | floor s/epoch | plain / floor | skae / floor |",
+        "| backend | model | batch | s/epoch plain Keras | s/epoch skae | speed-up "
+        "(per-repeat range) | final loss plain | final loss skae | floor s/epoch | "
+        "plain / floor | skae / floor |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        lo, hi = r["speedup_range"]
         lines.append(
             f"| {r['backend']} | {r['model']} | {r['batch_size']} | "
             f"{r['seed_s_per_epoch']:.3f} | {r['skae_s_per_epoch']:.3f} | "
-            f"{r['speedup']:.2f}x | {r['seed_loss']:.4f} | {r['skae_loss']:.4f} | "
-            f"{r['floor_s']:.3f} | {r['seed_x_floor']:.1f} | {r['skae_x_floor']:.1f} |"
+            f"{r['speedup']:.2f}x ({lo:.2f}-{hi:.2f}) | {r['seed_loss']:.4f} | "
+            f"{r['skae_loss']:.4f} | {r['floor_s']:.3f} | {r['seed_x_floor']:.1f} | "
+            f"{r['skae_x_floor']:.1f} |"
         )
     print("\n".join(lines))
+    print(f"\n{rows[0]['epochs']} epochs per fit, {rows[0]['repeats']} fits of each, "
+          "alternating; medians over all epochs but each fit's first.")
 
 
 def cmd_transform(args):
@@ -277,16 +307,18 @@ def main():
     p.add_argument("--backends", default="tensorflow,jax")
     p.add_argument("--models", default="simple,deep,conv")
     p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--repeats", type=int, default=3)
     p = sub.add_parser("_train_inner")
     p.add_argument("--models", default="simple,deep,conv")
     p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--repeats", type=int, default=3)
     sub.add_parser("transform")
     p = sub.add_parser("import")
     p.add_argument("--repeats", type=int, default=7)
     sub.add_parser("memory")
     args = parser.parse_args()
     if args.cmd == "_train_inner":
-        train_one_backend(args.models.split(","), args.epochs)
+        train_one_backend(args.models.split(","), args.epochs, args.repeats)
     else:
         {"train": cmd_train, "transform": cmd_transform, "import": cmd_import,
          "memory": cmd_memory}[args.cmd](args)
