@@ -1025,7 +1025,11 @@ class ManifoldDisplay:
             mosaic = imgs.swapaxes(1, 2).reshape((n_rows * h, n_cols * w) + extra)
         else:
             shape = (n_rows * (h + gap) - gap, n_cols * (w + gap) - gap) + extra
-            mosaic = np.ones(shape) if extra else np.ma.masked_all(shape)
+            # Gaps: white for RGB, masked (drawn as the colormap's "bad" colour)
+            # otherwise, over zeros (masked_all leaves uninitialised values,
+            # which matplotlib's normalisation still computes on).
+            mosaic = (np.ones(shape) if extra
+                      else np.ma.masked_array(np.zeros(shape), mask=True))
             for i in range(n_rows):
                 for j in range(n_cols):
                     r, c = i * (h + gap), j * (w + gap)

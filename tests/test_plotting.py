@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 
@@ -244,6 +245,12 @@ def test_manifold_from_images():
     np.testing.assert_array_equal(disp.mosaic_[7:, 6:], imgs[3])
     assert disp.mosaic_.mask[6, :].all() and disp.mosaic_.mask[:, 5].all()
     assert not disp.mosaic_.mask[:6, :5].any()
+    # Under the mask the gaps hold zeros, not uninitialised memory that
+    # matplotlib's normalisation would compute on (and warn about) when drawn.
+    assert not disp.mosaic_.data[6, :].any() and not disp.mosaic_.data[:, 5].any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        disp.figure_.canvas.draw()
     grid = rng.rand(2, 3, 4, 4)
     assert ManifoldDisplay.from_images(grid, gap=0).mosaic_.shape == (8, 12)
     assert ManifoldDisplay.from_images(rng.rand(4, 20, 20)).mosaic_.shape == (40, 40)
