@@ -102,6 +102,17 @@ def test_sample_reproducible_and_shaped(trained):
     assert trained.sample().shape == (1, 64)
 
 
+def test_same_random_state_same_fit(digits, one_epoch):
+    X, _ = digits
+    again = _vae(epochs=1).fit(X)
+    np.testing.assert_array_equal(again.transform(X), one_epoch.transform(X))
+    assert again.history_ == one_epoch.history_
+    np.testing.assert_array_equal(again.sample(4, random_state=3),
+                                  one_epoch.sample(4, random_state=3))
+    other = _vae(epochs=1, random_state=1).fit(X)
+    assert not np.allclose(other.transform(X), one_epoch.transform(X))
+
+
 @pytest.mark.parametrize("n", [0, -3, 2.5, True])
 def test_sample_bad_n(trained, n):
     with pytest.raises(ValueError, match="n_samples"):
