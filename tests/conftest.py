@@ -1,4 +1,9 @@
+import json
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -12,6 +17,31 @@ def digits():
     """Bundled 8x8 digits in [0, 1]: (X flat float32 (1797, 64), y)."""
     images, target = load_digits_images()
     return images.reshape(len(images), -1), target
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_python(code, *args, timeout=300, **env_vars):
+    """Run ``code`` in a fresh Python process and return the JSON object it
+    prints last. The process starts without ``KERAS_BACKEND`` (so TensorFlow)
+    unless ``env_vars`` sets it; the backend is fixed per process, so this is
+    how a test uses another backend or device setup."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("KERAS_BACKEND", None)
+    env.update(env_vars)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
+                          env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def run_python():
+    """``run_python(code, *argv, timeout=300, **env)``: see :func:`_run_python`."""
+    return _run_python
 
 
 @pytest.fixture(scope="session")

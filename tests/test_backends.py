@@ -4,17 +4,7 @@ The rest of the suite runs on TensorFlow; the backend is fixed per process,
 so JAX runs in a subprocess.
 """
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-CODE = textwrap.dedent(
-    """
+CODE = """
     import json, numpy as np, keras
     from sklearn.datasets import load_digits
     from skae import ConvAutoencoder, DenseAutoencoder, VariationalAutoencoder
@@ -43,17 +33,11 @@ CODE = textwrap.dedent(
             out[name]["same_samples"] = bool(np.array_equal(
                 a.sample(5, random_state=1), b.sample(5, random_state=1)))
     print(json.dumps(out))
-    """
-)
+"""
 
 
-def test_same_random_state_gives_identical_models_on_jax():
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", CODE], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+def test_same_random_state_gives_identical_models_on_jax(run_python):
+    out = run_python(CODE, KERAS_BACKEND="jax")
     assert out.pop("backend") == "jax"
     assert set(out) == {"dense", "conv", "vae"}
     for name, checks in out.items():

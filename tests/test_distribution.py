@@ -7,33 +7,15 @@ have one CPU: the strategies run over that CPU, or over two logical devices
 carved out of it in a subprocess (what several GPUs would be).
 """
 
-import json
 import os
 import pickle
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from skae import DenseAutoencoder
 
-ROOT = Path(__file__).resolve().parents[1]
 N_ROWS = 600  # 10 batches of 64, the last one of 24 (even: JAX shards it in 2)
-
-
-def _run(code, **env_vars):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("KERAS_BACKEND", None)
-    env.update(env_vars)
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                          check=False, env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +93,10 @@ TF_TWO_REPLICAS = """
 """
 
 
-def test_fit_under_mirrored_strategy_on_two_logical_cpus():
+def test_fit_under_mirrored_strategy_on_two_logical_cpus(run_python):
     """Two replicas, each taking half of every batch: what MirroredStrategy
     does with two GPUs, on CPU."""
-    out = _run(TF_TWO_REPLICAS)
+    out = run_python(TF_TWO_REPLICAS)
     assert out["replicas"] == 2
     assert out["variable"] == "MirroredVariable"
     for key in ("loss", "vae_loss"):
@@ -161,12 +143,12 @@ JAX_DATA_PARALLEL = """
 """
 
 
-def test_fit_under_jax_data_parallel_distribution():
+def test_fit_under_jax_data_parallel_distribution(run_python):
     """``keras.distribution.DataParallel`` over the CPU, split into two
     devices (``--xla_force_host_platform_device_count=2``)."""
     xla_flags = (os.environ.get("XLA_FLAGS", "")
                  + " --xla_force_host_platform_device_count=2").strip()
-    out = _run(JAX_DATA_PARALLEL, KERAS_BACKEND="jax", XLA_FLAGS=xla_flags)
+    out = run_python(JAX_DATA_PARALLEL, KERAS_BACKEND="jax", XLA_FLAGS=xla_flags)
     assert out["backend"] == "jax"
     assert len(out["devices"]) == 2 and out["mesh_devices"] == 2
     loss = out["loss"]

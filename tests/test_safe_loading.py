@@ -9,19 +9,13 @@ carries a ``Lambda`` (arbitrary Python code) must be refused, both by
 
 import copyreg
 import json
-import os
 import pickle
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from skae import DenseAutoencoder, VariationalAutoencoder, load_model
 
-ROOT = Path(__file__).resolve().parents[1]
 N_ROWS = 300
 
 # What Keras says when safe mode stops a Lambda: it names the layer and the
@@ -87,8 +81,8 @@ def _forged_pickle(est, model_bytes):
     return pickle.dumps(Forged())
 
 
-def test_saved_networks_load_safely_in_a_fresh_process(tmp_path, X, estimators,
-                                                       saved):
+def test_saved_networks_load_safely_in_a_fresh_process(run_python, tmp_path, X,
+                                                       estimators, saved):
     """In a process that has imported skae and nothing else, both networks
     (the VAE's with its Sampling and KLDivergenceLoss layers) load with
     ``skae.load_model`` and then with plain ``keras.saving.load_model``, both
@@ -97,8 +91,7 @@ def test_saved_networks_load_safely_in_a_fresh_process(tmp_path, X, estimators,
     ``import skae`` does not import Keras, so it cannot register its layers.
     """
     np.save(tmp_path / "X.npy", X)
-    code = textwrap.dedent(
-        """
+    code = """
         import json, sys
         import numpy as np
         import skae
@@ -125,18 +118,9 @@ def test_saved_networks_load_safely_in_a_fresh_process(tmp_path, X, estimators,
                                 plain._flatten_layers()})
         print(json.dumps(out))
         """
-    )
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("KERAS_BACKEND", None)  # the tests' own backend: TensorFlow
+    # The tests' own backend (TensorFlow): run_python leaves KERAS_BACKEND unset.
     paths = json.dumps({name: str(path) for name, path in saved.items()})
-    proc = subprocess.run(
-        [sys.executable, "-c", code, paths, str(tmp_path / "X.npy"), str(tmp_path)],
-        check=False, env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_python(code, paths, str(tmp_path / "X.npy"), str(tmp_path))
 
     # Plain Keras first: refused, naming skae's unregistered layer.
     assert out["plain_first"] != "loaded"

@@ -1,12 +1,6 @@
 """Tests of skae.VariationalAutoencoder (issue 5)."""
 
-import json
-import os
 import pickle
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +11,6 @@ try:
 except ImportError:  # until skae/__init__.py exports it
     from skae._vae import VariationalAutoencoder
 
-ROOT = Path(__file__).resolve().parents[1]
 
 # Small, fast settings: the checks fit dozens of times on tiny data.
 # One configuration keeps the file fast: every check compiles fresh networks.
@@ -207,8 +200,8 @@ def test_conv_variant_crops_to_odd_image_size():
     assert vae.reconstruct(X[:3]).shape == (3, 63)  # flat in, flat out
 
 
-def test_trains_on_jax_backend():
-    code = textwrap.dedent(
+def test_trains_on_jax_backend(run_python):
+    result = run_python(
         """
         import json, numpy as np, keras
         from skae._vae import VariationalAutoencoder
@@ -218,14 +211,9 @@ def test_trains_on_jax_backend():
                                      batch_size=64, random_state=0).fit(X)
         print(json.dumps({"backend": keras.backend.backend(),
                           "elbo": vae.score(X), "loss": vae.history_["loss"]}))
-        """
+        """,
+        KERAS_BACKEND="jax",
     )
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["backend"] == "jax"
     # 64 pixels: an untrained model scores about -44 nats; a sensible one
     # after 8 epochs is well above that, and at most 0.
