@@ -2,11 +2,11 @@
 
 import argparse
 import logging
-import os
 import shlex
 import sys
 
 from . import __version__
+from ._backend import quiet_framework_logs
 
 
 def _error_line(text):
@@ -137,7 +137,7 @@ def main(argv=None):
         0 on success, 1 for an error in the input or run, 2 for a bad
         command line.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_framework_logs()
     argv = list(sys.argv[1:] if argv is None else argv)
     from ._tour import TourError
 

@@ -79,8 +79,11 @@ class ModelResult:
     fit_time: float
     epochs: int
     input_kind: str = "clean"
+    probe_acc: float = float("nan")
+    pca_probe_acc: float = float("nan")
+    pca_variance: float = float("nan")
+    pca: object = None
     figures: list = field(default_factory=list)
-
 
 # ----------------------------------------------------------------------
 # Data
@@ -287,12 +290,33 @@ def _mse(a, b):
     return float(np.mean((a - b) ** 2))
 
 
-def _pca_mse(n_components, X_train, X_in, X_target, random_state):
+def _probe_accuracy(codes_train, y_train, codes_test, y_test):
+    """Linear probe: test accuracy of a logistic regression fitted on the
+    training codes and labels (NaN with fewer than two classes)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if len(np.unique(y_train)) < 2:
+        return float("nan")
+    codes_train = np.asarray(codes_train, np.float64).reshape(len(codes_train), -1)
+    codes_test = np.asarray(codes_test, np.float64).reshape(len(codes_test), -1)
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    probe.fit(codes_train, y_train)
+    return float(probe.score(codes_test, y_test))
+
+
+def _pca_baseline(n_components, data, X_in, random_state):
+    """PCA with the model's code size: (pca, k, test MSE, probe accuracy)."""
     from sklearn.decomposition import PCA
 
+    X_train = data.flat("train")
     k = int(min(n_components, X_train.shape[1], len(X_train)))
     pca = PCA(n_components=k, random_state=random_state).fit(X_train)
-    return k, _mse(pca.inverse_transform(pca.transform(X_in)), X_target)
+    mse = _mse(pca.inverse_transform(pca.transform(X_in)), data.flat("test"))
+    acc = _probe_accuracy(pca.transform(X_train), data.y_train, pca.transform(X_in),
+                          data.y_test)
+    return pca, k, mse, acc
 
 
 def train_model(name, data, config, index, total, X_test_noisy):
@@ -308,18 +332,25 @@ def train_model(name, data, config, index, total, X_test_noisy):
     est.fit(X_train)
     fit_time = time.perf_counter() - start
     est.set_params(callbacks=None)
-    code_size = int(np.prod(np.shape(est.transform(X_test[:1]))[1:]))
     if name == "denoising":
         X_in, kind = X_test_noisy, f"noisy (noise {NOISE_FACTOR})"
     else:
         X_in, kind = X_test, "clean"
+    codes = est.transform(X_in)
+    code_size = int(np.prod(np.shape(codes)[1:]))
     mse = _mse(est.reconstruct(X_in), X_test)
-    k, pca_mse = _pca_mse(code_size, X_train, X_in, X_test, config.random_state)
-    logger.info("%s: done in %.1f s; test MSE %.4f (PCA(%d) %.4f)", label,
-                fit_time, mse, k, pca_mse)
-    return ModelResult(name, est, code_size, mse, k, pca_mse, fit_time,
-                       len(est.history_.get("loss", [])), kind)
-
+    acc = _probe_accuracy(est.transform(X_train), data.y_train, codes, data.y_test)
+    pca, k, pca_mse, pca_acc = _pca_baseline(code_size, data, X_in,
+                                             config.random_state)
+    logger.info("%s: done in %.1f s; test MSE %.4f, probe accuracy %.3f "
+                "(PCA(%d): %.4f, %.3f)", label, fit_time, mse, acc, k, pca_mse,
+                pca_acc)
+    return ModelResult(
+        name, est, code_size, mse, k, pca_mse, fit_time,
+        len(est.history_.get("loss", [])), kind, probe_acc=acc,
+        pca_probe_acc=pca_acc, pca=pca,
+        pca_variance=float(np.sum(pca.explained_variance_ratio_)),
+    )
 
 # ----------------------------------------------------------------------
 # Figures
@@ -330,10 +361,20 @@ def _figure(figsize):
     return Figure(figsize=figsize, layout="constrained")
 
 
-def _save(fig, out, filename, title, figures):
+def _save(fig, out, filename, title, caption, figures):
+    """Write ``fig``; ``title`` is what the figure shows (drawn in it, and the
+    image's alt text), ``caption`` how to read it (the report's caption)."""
     fig.savefig(out / filename, dpi=100)
-    figures.append((filename, title))
+    figures.append((filename, title, caption))
     logger.debug("wrote %s", out / filename)
+
+
+def _errors(result):
+    """The row's numbers, as a figure caption says them."""
+    return (f"Test MSE {result.mse:.4f} per pixel against {result.pca_mse:.4f} for "
+            f"PCA({result.pca_components}); a linear probe on the codes classifies "
+            f"{result.probe_acc:.0%} of the test digits correctly (PCA "
+            f"{result.pca_probe_acc:.0%}).")
 
 
 def _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy):
@@ -350,49 +391,65 @@ def _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy):
             image_shape=data.image_shape, ax=axes,
         )
         axes[2, 0].set_ylabel("denoised", fontsize=9)
-        fig.suptitle("denoising: clean, noisy input, denoised")
-        _save(fig, out, "denoising.png", "Denoising: clean digits, noisy inputs, "
-              "denoised reconstructions", figures)
+        title = f"denoising: clean, noisy input (noise {NOISE_FACTOR}), denoised"
+        fig.suptitle(title)
+        noise = _mse(X_test_noisy, data.flat("test"))
+        _save(fig, out, "denoising.png", title,
+              f"Gaussian noise of standard deviation {NOISE_FACTOR}, clipped to "
+              f"[0, 1], leaves an MSE of {noise:.4f} per pixel in the inputs. "
+              + _errors(result), figures)
     else:
         ReconstructionDisplay.from_estimator(
             result.estimator, X, n_images=None, noise_factor=0.0,
             image_shape=data.image_shape, ax=axes,
         )
-        fig.suptitle(f"{result.name}: originals and reconstructions")
-        filename = f"reconstructions_{result.name}.png"
-        _save(fig, out, filename, f"{result.name}: test digits (top) and their "
-              "reconstructions (bottom)", figures)
+        title = (f"{result.name} ({result.code_size}-value code): test digits "
+                 "(top), reconstructions (bottom)")
+        fig.suptitle(title)
+        _save(fig, out, f"reconstructions_{result.name}.png", title,
+              _errors(result), figures)
+
+
+def _overview_rows(results, X_show, X_noisy):
+    """(label, images) rows: each model after the PCA of its own code size."""
+    rows, shown = [("original", X_show)], set()
+    for r in results:
+        k = r.pca_components
+        if r.name == "denoising":
+            rows += [("noisy input", X_noisy),
+                     (f"PCA ({k}) of noisy", r.pca.inverse_transform(
+                         r.pca.transform(X_noisy))),
+                     (f"denoised ({r.code_size})", r.estimator.reconstruct(X_noisy))]
+            continue
+        if k not in shown:
+            shown.add(k)
+            rows.append((f"PCA ({k})",
+                         r.pca.inverse_transform(r.pca.transform(X_show))))
+        rows.append((f"{r.name} ({r.code_size})", r.estimator.reconstruct(X_show)))
+    return rows
 
 
 def _figure_all_reconstructions(results, data, out, figures, n_images, X_test_noisy):
-    """One figure: originals, PCA and every model's reconstructions."""
-    from sklearn.decomposition import PCA
-
+    """One figure: originals, then each model after its PCA baseline."""
     from .plotting import _show_image
 
-    X = data.flat("test")
-    X_show = X[:n_images]
-    # PCA with the dense models' code size (the tutorial's encoding_dim).
-    sizes = [r.code_size for r in results if r.name in ("simple", "sparse", "deep")]
-    k = min(sizes[0] if sizes else (16 if data.small else 32), X.shape[1])
-    pca = PCA(n_components=k, random_state=0).fit(data.flat("train"))
-    rows = [("original", X_show), (f"PCA ({k})", pca.inverse_transform(
-        pca.transform(X_show)))]
-    for r in results:
-        if r.name == "denoising":
-            rows.append(("noisy input", X_test_noisy[:n_images]))
-            rows.append(("denoised", r.estimator.reconstruct(X_test_noisy[:n_images])))
-        else:
-            rows.append((r.name, r.estimator.reconstruct(X_show)))
-    fig = _figure((1.1 * n_images + 0.8, 1.1 * len(rows) + 0.3))
+    rows = _overview_rows(results, data.flat("test")[:n_images],
+                          X_test_noisy[:n_images])
+    fig = _figure((1.1 * n_images + 0.8, 1.1 * len(rows) + 0.6))
     axes = fig.subplots(len(rows), n_images, squeeze=False)
     for i, (label, imgs) in enumerate(rows):
         imgs = np.asarray(imgs).reshape((len(imgs),) + data.image_shape)
         for j in range(n_images):
             _show_image(axes[i, j], imgs[j], "gray", 0.0, 1.0)
         axes[i, 0].set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center")
-    _save(fig, out, "reconstructions.png",
-          "All models: test digits, PCA and each model's reconstructions", figures)
+    title = "Test digits, reconstructed by each model and by PCA"
+    fig.suptitle(title)
+    _save(fig, out, "reconstructions.png", title,
+          "In parentheses: a model's code size, or PCA's number of components. "
+          "Each PCA row is the baseline of the models below it with that code "
+          "size (the table compares every model with PCA of its own size); the "
+          "denoiser's rows show its noisy input, PCA of that input and its output.",
+          figures)
 
 
 def _figure_codes(result, data, out, figures, n_images):
@@ -403,10 +460,15 @@ def _figure_codes(result, data, out, figures, n_images):
     fig = _figure((1.0 * n_images, min(4.5, 0.9 + 0.8 * ratio)))
     axes = fig.subplots(1, n_images, squeeze=False)
     CodeDisplay(codes).plot(ax=axes)
-    fig.suptitle(f"{result.name}: codes of the first test digits "
-                 f"({result.code_size} values each)")
-    _save(fig, out, f"codes_{result.name}.png",
-          f"{result.name}: the code of each test digit as an image", figures)
+    title = (f"{result.name}: codes of the first test digits "
+             f"({result.code_size} values each)")
+    fig.suptitle(title)
+    all_codes = np.asarray(result.estimator.transform(data.flat("test")))
+    _save(fig, out, f"codes_{result.name}.png", title,
+          f"Each code drawn as a {codes.shape[1]}x{codes.shape[2]} image, for the "
+          f"digits of the reconstruction figure. Mean code value over the test "
+          f"set: {all_codes.mean():.3g} (the L1 penalty of the sparse model "
+          f"pushes it down).", figures)
 
 
 def _figure_losses(results, out, figures):
@@ -421,9 +483,13 @@ def _figure_losses(results, out, figures):
         LossCurveDisplay.from_estimator(r.estimator, ax=ax, title=r.name)
     for ax in axes[n:]:
         ax.set_visible(False)
-    _save(fig, out, "loss_curves.png",
-          "Training and validation loss per epoch (the tutorial's TensorBoard view)",
-          figures)
+    title = "Training and validation loss per epoch"
+    fig.suptitle(title)
+    _save(fig, out, "loss_curves.png", title,
+          "The loss is the binary cross-entropy per pixel (the sparse model's "
+          "includes its L1 penalty); the VAE's is its negative ELBO, in nats "
+          "per image. The validation curve is on the 10% of the training images "
+          "held out. The tutorial shows the same curves in TensorBoard.", figures)
 
 
 def _figure_vae(result, data, out, figures, config):
@@ -433,16 +499,21 @@ def _figure_vae(result, data, out, figures, config):
     rng = np.random.RandomState(config.random_state)
     X, y = _subset(data.flat("test"), data.y_test, 5000, rng)
     fig = _figure((6.5, 5.5))
-    LatentSpaceDisplay.from_estimator(est, X, y, ax=fig.subplots(),
-                                      title="VAE: latent means of test digits")
-    _save(fig, out, "vae_latent.png",
-          "VAE: the 2-D latent plane, test digits coloured by class", figures)
+    title = "VAE: latent means of test digits"
+    LatentSpaceDisplay.from_estimator(est, X, y, ax=fig.subplots(), title=title)
+    _save(fig, out, "vae_latent.png", title,
+          f"Each dot is one of {len(X)} test digits at the mean of its 2-D latent "
+          f"code, coloured by its class (never seen in training). A linear probe "
+          f"on these two numbers classifies {result.probe_acc:.0%} of the test "
+          "digits correctly.", figures)
     fig = _figure((8, 8))
+    title = "VAE: digits decoded from a 15x15 latent grid"
     ManifoldDisplay.from_estimator(est, data.flat("test"), n=15, ax=fig.subplots(),
-                                   image_shape=data.image_shape,
-                                   title="VAE: digits decoded from a 15x15 latent grid")
-    _save(fig, out, "vae_manifold.png",
-          "VAE: digits generated from a regular grid of latent points", figures)
+                                   image_shape=data.image_shape, title=title)
+    _save(fig, out, "vae_manifold.png", title,
+          "The grid spans the 1st to 99th percentiles of the test digits' latent "
+          "means on each axis: the decoder turns each point into a new digit, and "
+          "neighbouring points into similar ones.", figures)
 
 
 def _figure_tsne(result, data, out, figures, config):
@@ -451,48 +522,168 @@ def _figure_tsne(result, data, out, figures, config):
     rng = np.random.RandomState(config.random_state)
     X, y = _subset(data.flat("test"), data.y_test, 2000, rng)
     fig = _figure((6.5, 5.5))
+    title = f"{result.name} autoencoder codes ({result.code_size}-D), then t-SNE"
     LatentSpaceDisplay.from_estimator(
         result.estimator, X, y, method="tsne", random_state=config.random_state,
-        ax=fig.subplots(),
-        title=f"{result.name} autoencoder codes ({result.code_size}-D), then t-SNE",
+        ax=fig.subplots(), title=title,
     )
-    _save(fig, out, "tsne.png",
-          f"Autoencoder then t-SNE: {result.name} codes of {len(X)} test digits "
-          "mapped to 2-D", figures)
-
+    _save(fig, out, "tsne.png", title,
+          f"{len(X)} test digits, coloured by class: the autoencoder compresses "
+          f"each to {result.code_size} values, t-SNE maps those to 2-D. A linear "
+          f"probe on the same codes classifies {result.probe_acc:.0%} of the test "
+          "digits correctly.", figures)
 
 # ----------------------------------------------------------------------
 # Report
 # ----------------------------------------------------------------------
-_HEADER = ("model", "estimator", "code size", "test input", "test MSE",
-           "PCA comps", "PCA test MSE", "epochs", "train time (s)")
+# (name, numeric): numeric columns are right-aligned, header and cells alike.
+_COLUMNS = (("model", False), ("estimator", False), ("code size", True),
+            ("test input", False), ("test MSE", True), ("probe acc.", True),
+            ("PCA comps", True), ("PCA test MSE", True), ("PCA probe acc.", True),
+            ("epochs", True), ("train time (s)", True))
+_HEADER = tuple(name for name, _ in _COLUMNS)
+
+
+def _accuracy(value):
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
 
 
 def _rows(results):
     for r in results:
         yield (r.name, type(r.estimator).__name__, str(r.code_size), r.input_kind,
-               f"{r.mse:.4f}", str(r.pca_components), f"{r.pca_mse:.4f}",
-               str(r.epochs), f"{r.fit_time:.1f}")
+               f"{r.mse:.4f}", _accuracy(r.probe_acc), str(r.pca_components),
+               f"{r.pca_mse:.4f}", _accuracy(r.pca_probe_acc), str(r.epochs),
+               f"{r.fit_time:.1f}")
 
 
 def markdown_table(results):
     """The results table as GitHub Markdown."""
     lines = ["| " + " | ".join(_HEADER) + " |",
-             "|" + "|".join("---" for _ in _HEADER) + "|"]
+             "|" + "|".join("---:" if num else "---" for _, num in _COLUMNS) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in _rows(results)]
     return "\n".join(lines)
 
 
+def _smoke_note(data, config):
+    """The warning at the top of a ``--quick`` report (None otherwise)."""
+    if not config.quick:
+        return None
+    return (f"Smoke test (--quick): each model was trained for 2 epochs on "
+            f"{len(data.X_train)} images, so the models are barely trained. The "
+            "numbers and figures below show that the tour runs, not what the "
+            "models can do; run skae tour without --quick for results.")
+
+
 def _intro(data, results, total_time):
+    chance = 1.0 / max(len(np.unique(data.y_train)), 1)
     return (
         f"Data: {data.name}; {len(data.X_train)} training and {len(data.X_test)} "
-        f"test images, pixels scaled to [0, 1]. Each model is compared with PCA "
-        f"keeping as many components as the model's code has values (at most "
-        f"{data.n_features}): mean squared reconstruction error per pixel on the "
-        f"test set (for the denoiser, noisy test inputs against the clean "
-        f"digits). 10% of the training data is held out for the validation loss. "
+        f"test images, pixels scaled to [0, 1]. Test MSE: mean squared "
+        f"reconstruction error per pixel on the test set (for the denoiser, noisy "
+        f"test inputs against the clean digits), next to PCA keeping as many "
+        f"components as the model's code has values (at most {data.n_features}). "
+        f"Probe acc.: accuracy on the test codes of a logistic regression fitted "
+        f"on the training images' codes and labels (chance {chance:.0%}), for the "
+        f"model's codes and for PCA's. The models are trained on binary "
+        f"cross-entropy per pixel (the VAE on its negative ELBO), the loss of the "
+        f"loss curves; their score method returns minus that loss, not the MSE. "
+        f"10% of the training data is held out for the validation loss. "
         f"Total time {total_time:.0f} s."
     )
+
+
+def _still_improving(estimator):
+    """True if the validation (else training) loss was lowest in the last
+    tenth of the epochs."""
+    history = getattr(estimator, "history_", {}) or {}
+    loss = history.get("val_loss") or history.get("loss") or []
+    if len(loss) < 2:
+        return True
+    return int(np.argmin(loss)) >= len(loss) - max(1, len(loss) // 10)
+
+
+def _pca_notes(results, data, config):
+    """One sentence for each model that PCA reconstructs better, with why."""
+    beaten = [r for r in results if r.pca_mse < r.mse]
+    if config.quick and beaten:
+        return [f"PCA of the same size reconstructs better than "
+                f"{', '.join(r.name for r in beaten)}: the 2 epochs of a smoke "
+                "test are too few to train a network."]
+    notes = []
+    for r in beaten:
+        if r.pca_variance >= 0.95:
+            why = (f"{r.pca_components} of the {data.n_features} pixel dimensions "
+                   f"keep {r.pca_variance:.0%} of the training images' variance, "
+                   "so PCA is nearly lossless at this size")
+        elif _still_improving(r.estimator):
+            why = (f"its validation loss was still falling after {r.epochs} "
+                   "epochs: it needs more training")
+        else:
+            why = (f"its validation loss had levelled off by {r.epochs} epochs: "
+                   "at this code size its network reconstructs these images less "
+                   "well than a linear projection")
+        notes.append(f"PCA({r.pca_components}) reconstructs better than {r.name} "
+                     f"(test MSE {r.pca_mse:.4f} against {r.mse:.4f}): {why}.")
+    return notes
+
+
+_CSS = """\
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
+th.num, td.num { text-align: right; }
+.smoke { border: 2px solid #c60; background: #fff4e5; padding: 0.6em 1em; }
+figure { margin: 2em 0; } img { max-width: 100%; }
+figcaption { color: #555; font-style: italic; }"""
+
+
+def _markdown_report(head, results, notes, figures):
+    smoke, intro, command, versions = head
+    md = ["# skae tour", ""]
+    if smoke:
+        md += [f"**{smoke}**", ""]
+    md += [intro, "", f"Command: `{command}`  ", versions, "",
+           markdown_table(results), ""]
+    md += [f"- {note}" for note in notes] + ([""] if notes else [])
+    for filename, title, caption in figures:
+        md += [f"![{title}]({filename})", "", f"*{caption}*", ""]
+    return "\n".join(md)
+
+
+def _html_report(head, results, notes, figures):
+    esc = html.escape
+    smoke, intro, command, versions = head
+    nums = [num for _, num in _COLUMNS]
+
+    def cell(tag, text, num):
+        attr = ' class="num"' if num else ""
+        return f"<{tag}{attr}>{esc(text)}</{tag}>"
+
+    header = "".join(cell("th", h, n) for h, n in zip(_HEADER, nums))
+    rows = "\n".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, nums))
+                     + "</tr>" for row in _rows(results))
+    figs = "\n".join(
+        f'<figure><img src="{esc(f)}" alt="{esc(t)}"><figcaption>{esc(c)}'
+        f"</figcaption></figure>" for f, t, c in figures
+    )
+    smoke = f'<p class="smoke"><strong>{esc(smoke)}</strong></p>\n' if smoke else ""
+    notes = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    notes = f"<ul>{notes}</ul>\n" if notes else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>skae tour</title>
+<style>
+{_CSS}
+</style></head><body>
+<h1>skae tour</h1>
+{smoke}<p>{esc(intro)}</p>
+<p>Command: <code>{esc(command)}</code><br>{esc(versions)}</p>
+<table><thead><tr>{header}</tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+{notes}{figs}
+</body></html>
+"""
 
 
 def write_reports(out, data, results, figures, config, total_time, command):
@@ -505,44 +696,13 @@ def write_reports(out, data, results, figures, config, total_time, command):
     versions = (f"skae {__version__}, keras {keras.__version__} "
                 f"({keras.backend.backend()} backend), scikit-learn "
                 f"{sklearn.__version__}")
-    intro = _intro(data, results, total_time)
-    md = ["# skae tour", "", intro, "", f"Command: `{command}`  ", versions, "",
-          markdown_table(results), ""]
-    for filename, title in figures:
-        md += [f"## {title}", "", f"![{title}]({filename})", ""]
-    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
-
-    esc = html.escape
-    rows = "\n".join(
-        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
-        for row in _rows(results)
-    )
-    figs = "\n".join(
-        f'<figure><img src="{esc(f)}" alt="{esc(t)}"><figcaption>{esc(t)}'
-        f"</figcaption></figure>" for f, t in figures
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>skae tour</title>
-<style>
-body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-th, td {{ border: 1px solid #ccc; padding: 4px 10px; text-align: right; }}
-th:first-child, td:first-child, td:nth-child(2), td:nth-child(4) {{ text-align: left; }}
-figure {{ margin: 2em 0; }} img {{ max-width: 100%; }}
-figcaption {{ color: #555; font-style: italic; }}
-</style></head><body>
-<h1>skae tour</h1>
-<p>{esc(intro)}</p>
-<p>Command: <code>{esc(command)}</code><br>{esc(versions)}</p>
-<table><thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in _HEADER)}</tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-{figs}
-</body></html>
-"""
-    (out / "report.html").write_text(page, encoding="utf-8")
-
+    head = (_smoke_note(data, config), _intro(data, results, total_time), command,
+            versions)
+    notes = _pca_notes(results, data, config)
+    (out / "report.md").write_text(_markdown_report(head, results, notes, figures),
+                                   encoding="utf-8")
+    (out / "report.html").write_text(_html_report(head, results, notes, figures),
+                                     encoding="utf-8")
 
 # ----------------------------------------------------------------------
 # Driver
@@ -570,6 +730,9 @@ def run_tour(config, command="skae tour"):
         raise TourError(f"cannot write to the output directory {str(out)!r}.")
     logger.info("data: %s, %d train / %d test images; models: %s", data.name,
                 len(data.X_train), len(data.X_test), ", ".join(models))
+    if config.quick:
+        logger.info("--quick: a smoke test, 2 epochs per model; the models will "
+                    "be barely trained")
     X_test_noisy = _noisy(data.flat("test"),
                           np.random.RandomState(config.random_state + 1))
     n_images = min(config.n_images, len(data.X_test))

@@ -40,8 +40,8 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError(
-            "skae.plotting needs matplotlib: pip install 'skae[plot]' "
-            "(or pip install matplotlib)."
+            "skae.plotting needs matplotlib: pip install matplotlib (or, "
+            "from the skae checkout, pip install '.[plot]')."
         ) from exc
     return plt
 

@@ -52,14 +52,26 @@ def _check_report(out, models):
     assert set(re.findall(r"\]\(([^)]+\.png)\)", md)) == expected
     for png in expected:
         _check_png(out / png)
-    # Every model's row has a finite MSE for the model and for PCA.
+    # Every model's row has a finite MSE and a probe accuracy, for the model
+    # and for PCA; each row PCA wins is explained under the table.
+    header = re.search(r"^\| model \|(.*)\|$", md, re.M).group(1)
+    columns = [c.strip() for c in header.split("|")]
+    assert columns[3:8] == ["test MSE", "probe acc.", "PCA comps", "PCA test MSE",
+                            "PCA probe acc."]
     for row in re.findall(r"^\| (\w+) \|.*$", md, re.M):
         if row == "model":
             continue
         cells = [c.strip() for c in
                  re.search(rf"^\| {row} \|(.*)\|$", md, re.M).group(1).split("|")]
-        mse, pca_mse = float(cells[3]), float(cells[5])
+        mse, acc, pca_mse, pca_acc = (float(cells[i]) for i in (3, 4, 6, 7))
         assert 0 <= mse < 1 and 0 <= pca_mse < 1
+        assert 0 <= acc <= 1 and 0 <= pca_acc <= 1
+        if pca_mse < mse:
+            assert re.search(rf"^- PCA.* better than .*\b{row}\b", md, re.M), row
+    # Numeric columns are right-aligned, header and cells alike.
+    assert re.search(r'<th class="num">test MSE</th>', html)
+    assert re.search(r'<th>test input</th>', html)
+    assert len(re.findall(r'<td class="num">', html)) == 8 * len(models)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +93,12 @@ def test_quick_tour_in_process(quick_tour):
     assert status == 0
     assert "simple" in models
     _check_report(out, models)
+    # A quick report says first that it is a smoke test.
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.splitlines()[2].startswith("**Smoke test (--quick)")
+    assert "barely trained" in md.splitlines()[2]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.index('class="smoke"') < html.index("<table>")
 
 
 def test_quick_tour_as_module(tmp_path):
@@ -92,15 +110,21 @@ def test_quick_tour_as_module(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
-    # Progress: one line when each model starts and ends.
+    # Progress: one line when each model starts and ends, and nothing from the
+    # frameworks (TensorFlow's start-up notices) in between.
     assert "[1/1] simple: DenseAutoencoder" in proc.stderr
     assert "[1/1] simple: done" in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert all(re.match(r"(data: |--quick: |\[1/1\] simple: |t-SNE |wrote )", line)
+               for line in lines), proc.stderr[-2000:]
     _check_report(out, ("simple",))
 
 
 def _env():
-    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
-                PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    # The command sets TensorFlow's log level itself, as for a user who has not.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    return env
 
 
 def _run_error(capsys, argv):
