@@ -10,6 +10,7 @@ from ._conv import ConvAutoencoder
 from ._dense import DenseAutoencoder
 from ._saving import load_model
 from ._sequence import SequenceAutoencoder
+from ._tsne import ParametricTSNE
 from ._vae import VariationalAutoencoder
 
 __version__ = "0.1.0"
@@ -18,6 +19,7 @@ __all__ = [
     "BaseAutoencoder",
     "ConvAutoencoder",
     "DenseAutoencoder",
+    "ParametricTSNE",
     "SequenceAutoencoder",
     "VariationalAutoencoder",
     "load_model",

@@ -347,7 +347,7 @@ class BaseAutoencoder(
         self._inference_cache = {}
         self.model_ = model
         self.encoder_ = model.get_layer("encoder")
-        self.decoder_ = model.get_layer("decoder")
+        self.decoder_ = _sub_network(model, "decoder")
         self.sample_shape_ = sample_shape
         self.loss_ = loss
         self._data_range_ = data_range
@@ -665,7 +665,7 @@ class BaseAutoencoder(
             model = _model_from_bytes(state["model_"])
             state["model_"] = model
             state["encoder_"] = model.get_layer("encoder")
-            state["decoder_"] = model.get_layer("decoder")
+            state["decoder_"] = _sub_network(model, "decoder")
         super().__setstate__(state)
 
     def __deepcopy__(self, memo):
@@ -674,6 +674,15 @@ class BaseAutoencoder(
         memo[id(self)] = clone
         clone.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return clone
+
+
+def _sub_network(model, name):
+    """The part ``name`` of ``model``, or None where it has none (a model
+    without a decoder)."""
+    try:
+        return model.get_layer(name)
+    except ValueError:
+        return None
 
 
 def _in_unit(lo, hi):

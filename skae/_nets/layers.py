@@ -67,3 +67,4 @@ class ClippedGaussianNoise(keras.layers.Layer):
         )
         return config
 from .vae import *  # noqa: E402,F401,F403  (registers the VAE layers)
+from .tsne import *  # noqa: E402,F401,F403  (registers the t-SNE losses)

@@ -1,0 +1,233 @@
+"""ParametricTSNE: estimator checks, affinities, and behaviour on real digits."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.manifold import trustworthiness
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae import ParametricTSNE, load_model
+
+# Tiny settings for the checks: they fit dozens of times on 10-30 samples.
+CHECKED = [
+    ParametricTSNE(perplexity=2, hidden_layer_sizes=(8,), epochs=1, batch_size=16),
+    ParametricTSNE(perplexity=2, hidden_layer_sizes=(8,), epochs=1, batch_size=16,
+                   reconstruction_weight=1.0),
+]
+
+
+def expected_failed_checks(estimator):
+    return {
+        # As for DenseAutoencoder (tests/test_common_dense.py): float32 matrix
+        # products may move a value by one ulp when the rows are reordered.
+        "check_methods_sample_order_invariance": (
+            "float32 results may differ by one ulp when rows are reordered"
+        ),
+    }
+
+
+@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    return X[:1200], y[:1200], X[1200:], y[1200:]
+
+
+FAST = dict(hidden_layer_sizes=(128,), epochs=6, batch_size=256, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(split):
+    Xtr = split[0]
+    return ParametricTSNE(**FAST).fit(Xtr)
+
+
+def _knn(E, y):
+    return cross_val_score(KNeighborsClassifier(5), E, y, cv=5).mean()
+
+
+def test_map_of_held_out_digits_beats_pca(fitted, split):
+    Xtr, _, Xte, yte = split
+    E = fitted.transform(Xte)
+    assert E.shape == (len(Xte), 2) and E.dtype == np.float32
+    pca = PCA(2).fit(Xtr).transform(Xte)
+    assert _knn(E, yte) > _knn(pca, yte) + 0.15
+    assert trustworthiness(Xte, E, n_neighbors=10) > trustworthiness(Xte, pca, n_neighbors=10)
+
+
+def test_transform_is_deterministic_and_rowwise(fitted, split):
+    Xte = split[2]
+    a = fitted.transform(Xte)
+    np.testing.assert_array_equal(a, fitted.transform(Xte))
+    np.testing.assert_allclose(fitted.transform(Xte[:1]), a[:1], rtol=1e-5, atol=1e-5)
+
+
+def test_fit_attributes(fitted):
+    assert fitted.n_features_in_ == 64 and fitted.decoder_ is None
+    assert fitted.loss_ == "none" and fitted.n_iter_ == FAST["epochs"]
+    assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
+    assert list(fitted.get_feature_names_out()) == ["parametrictsne0", "parametrictsne1"]
+    for name in ("inverse_transform", "reconstruct", "score", "score_samples"):
+        assert not hasattr(fitted, name)
+    with pytest.raises(AttributeError, match="inverse_transform") as info:
+        fitted.inverse_transform(np.zeros((1, 2)))
+    assert "reconstruction_weight > 0" in str(info.value.__cause__)
+
+
+def test_same_random_state_same_map(split):
+    X = split[0][:300]
+    kw = dict(hidden_layer_sizes=(16,), epochs=3, batch_size=64, perplexity=10)
+    a = ParametricTSNE(random_state=3, **kw).fit_transform(X)
+    b = ParametricTSNE(random_state=3, **kw).fit(X).transform(X)
+    c = ParametricTSNE(random_state=4, **kw).fit_transform(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("roundtrip", ["pickle", "joblib"])
+def test_roundtrips_keep_the_map(fitted, split, roundtrip, tmp_path):
+    Xte = split[2]
+    if roundtrip == "pickle":
+        other = pickle.loads(pickle.dumps(fitted))
+    else:
+        joblib.dump(fitted, tmp_path / "m.joblib")
+        other = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(other.transform(Xte), fitted.transform(Xte))
+    assert other.decoder_ is None
+
+
+def test_clone_and_safe_keras_file(fitted, split, tmp_path):
+    assert clone(fitted).get_params() == fitted.get_params()
+    assert not hasattr(clone(fitted), "model_")
+    fitted.model_.save(tmp_path / "tsne.keras")
+    model = load_model(tmp_path / "tsne.keras")  # safe mode, registered loss
+    Xte = split[2][:50]
+    np.testing.assert_allclose(model.predict(Xte, verbose=0), fitted.transform(Xte),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_decoder_draws_points_of_the_map(split):
+    Xtr, _, Xte, _ = split
+    est = ParametricTSNE(reconstruction_weight=1.0, **FAST).fit(Xtr)
+    assert est.loss_ == "binary_crossentropy" and est.decoder_ is not None
+    E = est.transform(Xte)
+    R = est.inverse_transform(E)
+    assert R.shape == Xte.shape and R.min() >= 0 and R.max() <= 1
+    np.testing.assert_allclose(R, est.reconstruct(Xte), rtol=1e-5, atol=1e-5)
+    mse = np.mean((Xte - R) ** 2)
+    assert mse < 0.8 * np.mean((Xte - Xtr.mean(axis=0)) ** 2)
+    assert est.score(Xte) == pytest.approx(est.score_samples(Xte).mean())
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.inverse_transform(E), R)
+
+
+def test_failing_callback_rolls_back(fitted, split):
+    import keras
+
+    class Boom(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            raise RuntimeError("boom")
+
+    before = fitted.transform(split[2])
+    est = ParametricTSNE(**{**FAST, "epochs": 2}, callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="boom"):
+        est.fit(split[0])
+    assert not hasattr(est, "model_")
+    warm = pickle.loads(pickle.dumps(fitted))
+    warm.set_params(warm_start=True, callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="boom"):
+        warm.fit(split[0])
+    np.testing.assert_array_equal(warm.transform(split[2]), before)
+    assert warm.n_iter_ == fitted.n_iter_
+
+
+def test_set_output_pandas(fitted, split):
+    Xte = pd.DataFrame(split[2][:5], columns=[f"px{i}" for i in range(64)])
+    est = clone(fitted).set_params(epochs=1).fit(pd.DataFrame(split[0], columns=Xte.columns))
+    out = est.set_output(transform="pandas").transform(Xte)
+    assert list(out.columns) == ["parametrictsne0", "parametrictsne1"]
+    assert list(out.index) == list(Xte.index)
+
+
+def test_sparse_and_memmap_input_match_dense(split, tmp_path):
+    # Jittered digits: no ties between neighbour distances, so the sparse
+    # neighbour search finds the same neighbours as the dense one.
+    rng = np.random.RandomState(0)
+    X = np.clip(split[0][:400] + rng.uniform(0, 1e-2, (400, 64)), 0, 1).astype(np.float32)
+    kw = dict(hidden_layer_sizes=(16,), epochs=2, batch_size=64, perplexity=10,
+              random_state=0)
+    dense = ParametricTSNE(**kw).fit(X)
+    sparse = ParametricTSNE(**kw).fit(sp.csr_matrix(X))
+    path = tmp_path / "x.dat"
+    mm = np.memmap(path, dtype=np.float32, mode="w+", shape=X.shape)
+    mm[:] = X
+    mm.flush()
+    mapped = ParametricTSNE(**kw).fit(np.memmap(path, dtype=np.float32, mode="r",
+                                                shape=X.shape))
+    ref = dense.transform(X)
+    np.testing.assert_allclose(sparse.transform(sp.csr_matrix(X)), ref, atol=1e-4)
+    np.testing.assert_allclose(mapped.transform(X), ref, atol=1e-4)
+
+
+def test_validation_split_and_early_stopping(split):
+    est = ParametricTSNE(**{**FAST, "epochs": 6}, validation_fraction=0.2,
+                         early_stopping=True, n_iter_no_change=2).fit(split[0])
+    assert len(est.history_["val_loss"]) == est.n_iter_ <= 6
+    assert np.all(np.isfinite(est.history_["val_loss"]))
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"perplexity": 30}, np.random.RandomState(0).rand(20, 4), "perplexity=30"),
+        ({"perplexity": 5}, np.random.RandomState(0).rand(5, 4), "less than"),
+        ({"perplexity": 0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
+        ({"perplexity": -1.0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
+        ({}, np.random.RandomState(0).rand(1, 4), "1 sample"),
+        ({}, np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]]), "NaN"),
+        ({}, np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 1.0]]), "infinity"),
+        ({"hidden_layer_sizes": (0,)}, np.random.RandomState(0).rand(20, 4),
+         "hidden_layer_sizes"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(params, X, match):
+    est = ParametricTSNE(epochs=1, **params)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X)
+    assert not hasattr(est, "model_")
+
+
+def test_wrong_feature_count_at_transform(fitted):
+    with pytest.raises(ValueError, match="64 features"):
+        fitted.transform(np.zeros((3, 10)))
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.transform(np.full((3, 64), np.nan))
+
+
+def test_affinities_are_symmetric_calibrated_and_linear_in_size(split):
+    from skae._nets.tsne import conditional_affinities, tsne_affinities
+
+    X = split[0][:500]
+    P = tsne_affinities(X, perplexity=10)
+    assert sp.issparse(P) and P.nnz <= 2 * 500 * 30
+    assert abs(P - P.T).max() < 1e-9 and P.sum() == pytest.approx(1.0, rel=1e-5)
+    assert P.diagonal().sum() == 0
+    d = np.sort(np.random.RandomState(0).rand(50, 30) * 10, axis=1)
+    cond = conditional_affinities(d, perplexity=10).astype(np.float64)
+    entropy = -(cond * np.log(np.maximum(cond, 1e-300))).sum(axis=1)
+    np.testing.assert_allclose(np.exp(entropy), 10, rtol=1e-3)
+    np.testing.assert_allclose(cond.sum(axis=1), 1, rtol=1e-5)
