@@ -617,9 +617,9 @@ def _pca_notes(results, data, config):
                    "so PCA is nearly lossless at this size")
         elif _still_improving(r.estimator):
             why = (f"its validation loss was still falling after {r.epochs} "
-                   "epochs: it needs more training")
+                   "epochs, so it needs more training")
         else:
-            why = (f"its validation loss had levelled off by {r.epochs} epochs: "
+            why = (f"its validation loss had levelled off by {r.epochs} epochs, and "
                    "at this code size its network reconstructs these images less "
                    "well than a linear projection")
         notes.append(f"PCA({r.pca_components}) reconstructs better than {r.name} "
