@@ -2,6 +2,7 @@
 
 Usage: python bench/bench_tsne.py [--peers sklearn,opentsne,umap]
        [--n-train 22699] [--n-test 10000] [--out bench/results/tsne.md]
+       python bench/bench_tsne.py --rows 100000   (time and memory of one fit)
 
 Fits on the MNIST training images (scaled to [0, 1]) and embeds the test
 images: ``ParametricTSNE().fit(train).transform(test)``, openTSNE's
@@ -96,14 +97,44 @@ def table(rows, pca_seconds):
     return "\n".join(lines)
 
 
+def scale_run(n_rows, seed):
+    """Fit on ``n_rows`` MNIST-like rows (all MNIST images, repeated with
+    uniform jitter of 0.05 up to ``n_rows``); report time and peak memory."""
+    import resource
+
+    xtr, _, xte, _ = mnist_flat()
+    base = np.concatenate([xtr, xte])
+    rng = np.random.RandomState(seed)
+    X = base[np.arange(n_rows) % len(base)]
+    X += rng.uniform(0, 0.05, X.shape).astype(np.float32)
+    np.clip(X, 0, 1, out=X)
+    est = ParametricTSNE(random_state=seed)
+    with Timer() as fit:
+        est.fit(X)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    text = (f"ParametricTSNE().fit on {n_rows} x {X.shape[1]} float32 rows "
+            f"({X.nbytes / 2**30:.2f} GiB): {fit.seconds:.0f} s, peak resident "
+            f"memory {peak:.2f} GiB, {est.n_iter_} epochs.\n\nMachine: {machine()}.\n")
+    print(text)
+    return text
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=None,
+                        help="instead: time one fit on this many MNIST-like rows")
     parser.add_argument("--peers", default="sklearn,opentsne,umap")
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--n-test", type=int, default=None)
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--out", default=None, help="write a Markdown table here")
     args = parser.parse_args()
+    if args.rows:
+        text = scale_run(args.rows, args.random_state)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(text)
+        return
 
     xtr, _, xte, yte = mnist_flat()
     xtr, xte, yte = xtr[:args.n_train], xte[:args.n_test], yte[:args.n_test]

@@ -11,7 +11,7 @@ from ._dense import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows
 
 # Gradient steps per epoch on small data sets (a few batches would be too few).
-_MIN_STEPS = 50
+_MIN_STEPS = 20
 
 
 def _has_decoder(estimator):
@@ -53,17 +53,22 @@ class ParametricTSNE(BaseAutoencoder):
     loss, times ``reconstruction_weight``, is added, and
     ``inverse_transform`` draws the sample a point of the map stands for.
 
-    Memory for ``n`` samples of ``f`` features with ``k = 90`` neighbours
-    (``perplexity=30``): the data (``4 n f`` bytes, or a memmap or sparse
-    matrix), neighbour indices and distances (``16 n k`` bytes), the
-    conditional affinities (``4 n k``) and ``P`` in CSR with up to ``2 n k``
-    values (``16 n k`` bytes with its index and the cumulative sums used for
-    sampling). For one million MNIST-sized rows: 3.1 GB of data (float32),
-    1.4 GB of neighbours, 0.4 GB of affinities, 2.9 GB for ``P`` and its
-    sampling table (the neighbour arrays are freed once ``P`` is built), so
-    under 8 GB at the peak, well within 24 GiB. The exact neighbour search
-    is quadratic in time (about ``2 n^2 f`` flops; it is done once, in blocks
-    of bounded memory), the rest linear.
+    Memory is linear in the number of samples ``n`` (``f`` features,
+    ``k = ceil(3 * perplexity)`` neighbours, 90 by default): the data
+    (``4 n f`` bytes; a float32 memmap or a CSR matrix is searched in
+    place, a memmap of another dtype is converted whole), the
+    neighbour distances and indices (``16 n k`` bytes, float64 and int64;
+    the search itself works in blocks of bounded memory), the conditional
+    affinities (``12 n k``: squared distances and float32 kernels), and
+    ``P`` with at most ``2 n k`` values (``16 n k`` bytes in CSR with int32
+    indices, about twice that while it is symmetrised) plus the float64
+    cumulative sums used to draw edges (``16 n k``). For one million
+    MNIST-sized rows (``f = 784``): 3.1 GB of data, 1.4 GB of neighbours,
+    1.1 GB of affinities, 1.4 GB for ``P`` (2.9 GB while symmetrised) and
+    1.4 GB of sums: about 10 GB even if nothing were freed on the way, within
+    24 GiB. The exact neighbour search is quadratic in time (about
+    ``2 n^2 f`` flops: hours for a million rows on a multi-core CPU); the
+    training is linear (``epochs * max(20, n / batch_size)`` steps).
 
     Parameters
     ----------
@@ -72,7 +77,7 @@ class ParametricTSNE(BaseAutoencoder):
     perplexity : float, default=30.0
         Effective number of neighbours of each sample in ``P``; must be less
         than the number of samples.
-    hidden_layer_sizes : tuple of int, default=(256, 256)
+    hidden_layer_sizes : tuple of int, default=(128, 128)
         Widths of the network's hidden layers (mirrored in the decoder).
     activation : str, default="relu"
         Activation of the hidden layers.
@@ -91,9 +96,9 @@ class ParametricTSNE(BaseAutoencoder):
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-2
         Learning rate when ``optimizer`` is a name.
-    epochs : int, default=40
+    epochs : int, default=50
         Passes of training; one epoch is ``ceil(n_samples / batch_size)``
-        batches of ``batch_size`` edges, and at least 50 batches (so that
+        batches of ``batch_size`` edges, and at least 20 batches (so that
         small data sets get enough gradient steps).
     batch_size : int, default=512
         Edges per gradient step (``2 * batch_size`` samples are embedded).
@@ -174,7 +179,7 @@ class ParametricTSNE(BaseAutoencoder):
         n_components=2,
         *,
         perplexity=30.0,
-        hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(128, 128),
         activation="relu",
         early_exaggeration=12.0,
         exaggeration_epochs=0,
@@ -182,7 +187,7 @@ class ParametricTSNE(BaseAutoencoder):
         loss="auto",
         optimizer="adam",
         learning_rate=1e-2,
-        epochs=40,
+        epochs=50,
         batch_size=512,
         validation_fraction=0.0,
         early_stopping=False,
