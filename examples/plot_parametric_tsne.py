@@ -22,7 +22,7 @@ images, target = load_digits_images()
 X = images.reshape(len(images), -1)
 X_train, y_train, X_new, y_new = X[:1200], target[:1200], X[1200:], target[1200:]
 
-tsne = ParametricTSNE(random_state=0, epochs=20).fit(X_train)
+tsne = ParametricTSNE(random_state=0, epochs=10).fit(X_train)
 map_new = tsne.transform(X_new)
 map_pca = PCA(2).fit(X_train).transform(X_new)
 

@@ -11,7 +11,7 @@ from ._dense import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows
 
 # Gradient steps per epoch on small data sets (a few batches would be too few).
-_MIN_STEPS = 20
+_MIN_STEPS = 50
 
 
 def _has_decoder(estimator):
@@ -68,7 +68,7 @@ class ParametricTSNE(BaseAutoencoder):
     1.4 GB of sums: about 10 GB even if nothing were freed on the way, within
     24 GiB. The exact neighbour search is quadratic in time (about
     ``2 n^2 f`` flops: hours for a million rows on a multi-core CPU); the
-    training is linear (``epochs * max(20, n / batch_size)`` steps).
+    training is linear (``epochs * max(50, n / batch_size)`` steps).
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ class ParametricTSNE(BaseAutoencoder):
         Learning rate when ``optimizer`` is a name.
     epochs : int, default=50
         Passes of training; one epoch is ``ceil(n_samples / batch_size)``
-        batches of ``batch_size`` edges, and at least 20 batches (so that
+        batches of ``batch_size`` edges, and at least 50 batches (so that
         small data sets get enough gradient steps).
     batch_size : int, default=512
         Edges per gradient step (``2 * batch_size`` samples are embedded).

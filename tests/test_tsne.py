@@ -47,7 +47,7 @@ def split():
     return X[:1200], y[:1200], X[1200:], y[1200:]
 
 
-FAST = dict(hidden_layer_sizes=(128,), epochs=15, batch_size=256, random_state=0)
+FAST = dict(hidden_layer_sizes=(128,), epochs=6, batch_size=256, random_state=0)
 
 
 @pytest.fixture(scope="module")
