@@ -22,8 +22,8 @@ SEED_FIGURES = {  # the tutorial's reported losses, and plain Keras on this spli
 }
 
 MODELS = {
-    "simple": (dict(n_components=32), 50),
-    "sparse": (dict(n_components=32, activity_l1=1e-4), 100),
+    "simple": (dict(n_components=32, hidden_layer_sizes=()), 50),
+    "sparse": (dict(n_components=32, hidden_layer_sizes=(), activity_l1=1e-4), 100),
     "deep": (dict(n_components=32, hidden_layer_sizes=(128, 64)), 100),
 }
 
@@ -40,7 +40,8 @@ def main():
     codes_mean = {}
     for name, (params, epochs) in MODELS.items():
         epochs = max(1, int(round(epochs * args.scale)))
-        ae = DenseAutoencoder(**params, epochs=epochs, batch_size=256,
+        ae = DenseAutoencoder(**params, code_activation="relu", epochs=epochs,
+                              batch_size=256,
                               random_state=args.random_state)
         with Timer() as t:
             ae.fit(xtr)

@@ -74,11 +74,12 @@ def skae_estimator(name, epochs, batch_size):
     if name == "conv":
         from skae import ConvAutoencoder
 
-        return ConvAutoencoder(image_shape=(28, 28, 1), epochs=epochs,
+        return ConvAutoencoder(None, image_shape=(28, 28, 1), filters=(16, 8, 8),
+                               pooling="max", epochs=epochs,
                                batch_size=batch_size, random_state=0)
     hidden = (128, 64) if name == "deep" else ()
-    return DenseAutoencoder(32, hidden_layer_sizes=hidden, epochs=epochs,
-                            batch_size=batch_size, random_state=0)
+    return DenseAutoencoder(32, hidden_layer_sizes=hidden, code_activation="relu",
+                            epochs=epochs, batch_size=batch_size, random_state=0)
 
 
 def flops_per_sample(name):
@@ -238,7 +239,8 @@ def cmd_transform(args):
     from skae import DenseAutoencoder
 
     xtr, _, xte, _ = mnist_flat()
-    ae = DenseAutoencoder(32, epochs=2, random_state=0).fit(xtr)
+    ae = DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu",
+                          epochs=2, batch_size=256, random_state=0).fit(xtr)
     pca = PCA(32, random_state=0).fit(xtr)
     lines = ["| rows | PCA.transform ms | DenseAutoencoder(32).transform ms | ratio | "
              "Keras predict ms |", "|---|---|---|---|---|"]
@@ -290,7 +292,8 @@ from _common import mnist_flat
 xtr, _, _, _ = mnist_flat()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from skae import DenseAutoencoder
-DenseAutoencoder(32, epochs=2, random_state=0).fit(xtr)
+DenseAutoencoder(32, hidden_layer_sizes=(), epochs=2, batch_size=256,
+                 random_state=0).fit(xtr)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before / 1024, after / 1024, xtr.nbytes / 2**20)
 """

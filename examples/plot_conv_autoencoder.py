@@ -6,9 +6,12 @@ Convolutional autoencoder
 "In practical settings, autoencoders applied to images are always
 convolutional autoencoders", says the tutorial. Its encoder stacks
 ``Conv2D`` and ``MaxPooling2D`` layers, its decoder ``Conv2D`` and
-``UpSampling2D`` layers. On 28x28 MNIST that is
-``ConvAutoencoder(image_shape=(28, 28, 1))``; on the 8x8 digits two poolings
-(``filters=(16, 8)``) take each image to a (2, 2, 8) code of 32 values.
+``UpSampling2D`` layers, and its code is the last feature map. On 28x28 MNIST
+that is ``ConvAutoencoder(None, image_shape=(28, 28, 1), filters=(16, 8, 8),
+pooling="max")``; on the 8x8 digits two poolings (``filters=(16, 8)``) take
+each image to a (2, 2, 8) code of 32 values. (skae's default,
+``ConvAutoencoder(32)``, uses strided convolutions and a dense code of 32
+values instead.)
 """
 
 # %%
@@ -23,7 +26,8 @@ images, _ = load_digits_images()
 images_train, images_test = train_test_split(images, test_size=0.25, random_state=0)
 
 conv = ConvAutoencoder(
-    image_shape=(8, 8, 1), filters=(16, 8), epochs=30, batch_size=64, random_state=0
+    None, image_shape=(8, 8, 1), filters=(16, 8), pooling="max", epochs=30,
+    batch_size=64, random_state=0,
 ).fit(images_train)
 print("code shape:", conv.encoder_.outputs[0].shape[1:])
 print("codes:", conv.transform(images_test).shape)

@@ -28,8 +28,8 @@ deep = DenseAutoencoder(
     validation_fraction=0.1,
     random_state=0,
 ).fit(X_train)
-shallow = DenseAutoencoder(n_components=16, epochs=40, batch_size=64,
-                           random_state=0).fit(X_train)
+shallow = DenseAutoencoder(n_components=16, hidden_layer_sizes=(), epochs=40,
+                           batch_size=64, random_state=0).fit(X_train)
 print(f"shallow test score: {shallow.score(X_test):.4f}")
 print(f"deep test score:    {deep.score(X_test):.4f}")
 print("encoder layers:", [layer.name for layer in deep.encoder_.layers])

@@ -21,8 +21,10 @@ images, _ = load_digits_images()
 images_train, images_test = train_test_split(images, test_size=0.25, random_state=0)
 
 denoiser = ConvAutoencoder(
+    None,  # the tutorial's: the last feature map is the code
     image_shape=(8, 8, 1),
     filters=(32, 32),
+    pooling="max",
     noise_factor=0.5,
     epochs=40,
     batch_size=64,

@@ -6,7 +6,9 @@ The simplest autoencoder
 The first model of the Keras tutorial: one ``Dense`` layer to a code of
 ``n_components`` values (ReLU), one ``Dense`` layer back to the pixels
 (sigmoid), trained with binary cross-entropy because the pixels lie in
-[0, 1]. In skae that is ``DenseAutoencoder(n_components)``.
+[0, 1]. In skae that is ``DenseAutoencoder(n_components,
+hidden_layer_sizes=(), code_activation="relu")`` (skae's default adds two
+hidden layers and a linear code).
 
 The tutorial compresses 784 MNIST pixels to 32 values; the bundled digits
 have 64 pixels, so we compress them to 16.
@@ -27,7 +29,8 @@ X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 # sigmoid output, as in the tutorial, because the data lies in [0, 1].
 from skae import DenseAutoencoder
 
-ae = DenseAutoencoder(n_components=16, epochs=40, batch_size=64, random_state=0)
+ae = DenseAutoencoder(n_components=16, hidden_layer_sizes=(), code_activation="relu",
+                      epochs=40, batch_size=64, random_state=0)
 ae.fit(X_train)
 print(f"loss: {ae.loss_}, code size: {ae.transform(X_test).shape[1]}")
 print(f"test score (minus the mean binary cross-entropy): {ae.score(X_test):.4f}")

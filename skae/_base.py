@@ -34,6 +34,10 @@ _NUMPY_CHUNK = 65536
 _STEPS_PER_EXECUTION = 64
 # Fewer gradient steps than this and XLA's compile time outweighs its gain.
 _XLA_MIN_STEPS = 500
+# batch_size="auto": about this many gradient steps per epoch on small data,
+# within [_AUTO_BATCH_MIN, the estimator's _auto_batch_max] samples a batch.
+_AUTO_BATCH_STEPS = 64
+_AUTO_BATCH_MIN = 32
 
 
 class BaseAutoencoder(
@@ -60,8 +64,8 @@ class BaseAutoencoder(
         "loss": [StrOptions({"auto"} | _LOSSES)],
         "optimizer": [StrOptions(_OPTIMIZERS), object],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
@@ -110,6 +114,34 @@ class BaseAutoencoder(
     # ------------------------------------------------------------------
     # Input handling
     # ------------------------------------------------------------------
+    # The largest batch that batch_size="auto" picks (on large data sets).
+    _auto_batch_max = 256
+
+    def _fit_batch_size(self, n_train):
+        """``batch_size``; for ``"auto"``, about ``_AUTO_BATCH_STEPS`` steps
+        per epoch, within ``[_AUTO_BATCH_MIN, _auto_batch_max]`` samples (a
+        small data set gets small batches, so that an epoch is not a handful of
+        steps; a large one the largest batch)."""
+        if self.batch_size != "auto":
+            return int(self.batch_size)
+        return int(min(self._auto_batch_max,
+                       max(_AUTO_BATCH_MIN, n_train // _AUTO_BATCH_STEPS)))
+
+    # epochs="auto": at least this many gradient steps, within this range of
+    # epochs (a small data set gets more passes, a large one fewer).
+    _auto_steps = 3500
+    _auto_epochs_range = (10, 200)
+
+    def _fit_epochs(self, n_train):
+        """``epochs``; for ``"auto"``, enough epochs of
+        ``_fit_batch_size(n_train)`` samples for ``_auto_steps`` gradient
+        steps, within ``_auto_epochs_range``."""
+        if self.epochs != "auto":
+            return int(self.epochs)
+        steps_per_epoch = -(-n_train // self._fit_batch_size(n_train))
+        lo, hi = self._auto_epochs_range
+        return int(min(hi, max(lo, -(-self._auto_steps // steps_per_epoch))))
+
     # Sparse matrices and memmaps are read block by block (see ``_rows``);
     # a subclass that needs its whole input at once sets this to False.
     _lazy_input = True
@@ -298,7 +330,6 @@ class BaseAutoencoder(
             sample_shape = tuple(self._sample_shape(X.shape[1]))
             snapshot = None
 
-        epochs = 1 if partial else self.epochs
         n_val = 0 if partial else int(round(self.validation_fraction * len(X)))
         if n_val and (n_val < 1 or n_val >= len(X)):
             raise ValueError(
@@ -314,6 +345,7 @@ class BaseAutoencoder(
             Xs = X.reshape((len(X),) + sample_shape)
             X_val = Xs[order[:n_val]] if n_val else None
             X_train = Xs[order[n_val:]] if n_val else Xs
+        epochs = 1 if partial else self._fit_epochs(len(X_train))
 
         try:
             if not warm:
@@ -331,7 +363,8 @@ class BaseAutoencoder(
                     optimizer=self._make_optimizer(keras),
                     loss=self._compile_loss(),
                     jit_compile=self._jit_compile(
-                        keras, epochs * -(-len(X_train) // self.batch_size), model
+                        keras, epochs * -(-len(X_train) // self._fit_batch_size(
+                            len(X_train))), model
                     ),
                     steps_per_execution=self._steps_per_execution(keras, len(X_train)),
                 )
@@ -382,7 +415,7 @@ class BaseAutoencoder(
         if keras.backend.backend() == "torch" or _tf_replicas(keras) > 1:
             # Keras' multi-step loop fails under a multi-device strategy.
             return 1
-        n_batches = -(-n_train // self.batch_size)
+        n_batches = -(-n_train // self._fit_batch_size(n_train))
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
 
     def _training_data(self, X_train, seed):
@@ -390,7 +423,8 @@ class BaseAutoencoder(
         from ._nets.data import make_training_data
 
         return make_training_data(
-            X_train, self.batch_size, shuffle=self.shuffle, seed=seed
+            X_train, self._fit_batch_size(len(X_train)), shuffle=self.shuffle,
+            seed=seed,
         )
 
     def _validation_data(self, X_val):
@@ -403,7 +437,7 @@ class BaseAutoencoder(
         return (X_val, X_val)
 
     def _validation_batch_size(self):
-        return max(self.batch_size, 1024)
+        return max(self._fit_batch_size(0), 1024)
 
     def _train(self, keras, model, X_train, X_val, seeds, epochs, early_stopping):
         callbacks = [keras.callbacks.TerminateOnNaN()]

@@ -72,8 +72,9 @@ def build_parser():
                       "install with barely trained models, about half a minute on 2 "
                       "CPU cores (the full tour takes about 2.5 minutes)")
     tour.add_argument("--epochs-scale", metavar="F", type=_positive_float,
-                      default=1.0, help="multiply every model's epochs by F "
-                      "(default: %(default)s)")
+                      default=1.0, help="train every model for F x 50 epochs instead "
+                      "of the number each one picks for the data (epochs='auto'; "
+                      "default F: %(default)s, i.e. 'auto')")
     tour.add_argument("--n-train", metavar="N", type=_positive_int, default=None,
                       help="train on a random subset of N training images")
     tour.add_argument("--random-state", metavar="N", type=int, default=0,

@@ -52,30 +52,43 @@ def _check_kernel_size(kernel_size):
 class ConvAutoencoder(BaseAutoencoder):
     """Convolutional autoencoder for images, as a scikit-learn transformer.
 
-    The encoder applies, for each entry of ``filters``, a ``Conv2D`` with that
-    many filters and a 2x2 pooling (``padding="same"``, so each pooling maps a
-    side ``s`` to ``ceil(s / 2)``); the code is the last pooled feature map,
-    flattened. The decoder mirrors it with ``Conv2D`` + ``UpSampling2D`` blocks
-    and a last ``Conv2D`` to the image's channels.
+    The encoder has one downsampling block per entry of ``filters``, each
+    halving the image's sides (rounding up): by default a ``Conv2D`` with a
+    stride of 2 (``pooling="stride"``), or a ``Conv2D`` followed by a 2x2
+    max or average pooling. With ``n_components`` set (the default, 32) the
+    last feature map is flattened into a linear ``Dense`` code of that many
+    values, so the model replaces ``PCA(n_components)`` in a pipeline; the
+    decoder maps the code back with a ``Dense`` layer and one upsampling block
+    per filter, mirrored (``Conv2DTranspose`` with a stride of 2, or
+    ``Conv2D`` + ``UpSampling2D``), and a last ``Conv2D`` to the image's
+    channels. The defaults (filters (32, 64), strided convolutions) were
+    chosen on validation splits of MNIST and the bundled digits.
 
-    With the defaults this is the convolutional autoencoder of the Keras
-    tutorial on 28x28 MNIST digits: 28 -> 14 -> 7 -> 4 pixels, a (4, 4, 8)
-    code of 128 values, and back. Upsampling 4 three times gives 32 pixels, not
-    28; like the tutorial, the decoder's last convolution before the final
-    upsampling is then unpadded (16 -> 14 -> 28). In general, when both sides
-    overshoot by exactly ``2 * (kernel_size - 1)`` that same trick is used;
-    otherwise the surplus rows and columns are cropped (``Cropping2D``, at the
-    bottom and right, where the pooling padded), so the output always has the
-    input's size.
+    With ``n_components=None`` the code is the last feature map itself,
+    flattened, as in the Keras tutorial. Its convolutional autoencoder is
+    ``ConvAutoencoder(None, image_shape=(28, 28, 1), filters=(16, 8, 8),
+    pooling="max", epochs=50, batch_size=128)``: 28 -> 14 -> 7 -> 4 pixels, a
+    (4, 4, 8) code of 128 values, and back. Upsampling 4 three times gives 32
+    pixels, not 28; like the tutorial, the decoder's last convolution before
+    the final upsampling is then unpadded (16 -> 14 -> 28). In general, when
+    both sides overshoot by exactly ``2 * (kernel_size - 1)`` that same trick
+    is used (pooling only); otherwise the surplus rows and columns are cropped
+    (``Cropping2D``, at the bottom and right, where the downsampling padded),
+    so the output always has the input's size.
 
-    The tutorial's image denoiser is
-    ``ConvAutoencoder(filters=(32, 32), noise_factor=0.5)`` (a (7, 7, 32) code
-    on MNIST): Gaussian noise is added to the inputs during training only, and
+    The tutorial's image denoiser is ``ConvAutoencoder(None, filters=(32, 32),
+    pooling="max", noise_factor=0.5)`` (a (7, 7, 32) code on MNIST): Gaussian
+    noise is added to the inputs during training only, and
     ``reconstruct(X_noisy)`` returns the cleaned images.
 
     Parameters
     ----------
-    image_shape : tuple of int or None, default=(28, 28, 1)
+    n_components : int or None, default=32
+        Size of the code: a linear ``Dense`` layer after the convolutions. At
+        most the number of values per image. None: the last feature map is
+        the code (the tutorial's), of ``ceil(h / 2**L) * ceil(w / 2**L) *
+        filters[-1]`` values with ``L = len(filters)``.
+    image_shape : tuple of int or None, default=None
         ``(height, width, channels)`` of the images (``(height, width)`` means
         one channel). Flat input rows of ``height * width * channels`` values
         are reshaped to it (channels last, as ``x.reshape(n, -1)`` flattens an
@@ -84,20 +97,20 @@ class ConvAutoencoder(BaseAutoencoder):
         a square single-channel image when ``n_features`` is a perfect square,
         and otherwise a one-row image ``(1, n_features, 1)``, which makes the
         model a 1-D convolutional autoencoder over the features in their
-        order. A side of one pixel is never pooled and its kernel is 1 wide.
-    filters : tuple of int, default=(16, 8, 8)
-        Filters of the encoder's convolutions, one pooling per entry; the
-        decoder uses them in reverse. The code has
-        ``ceil(h / 2**L) * ceil(w / 2**L) * filters[-1]`` values, with
-        ``L = len(filters)``.
+        order. A side of one pixel is never downsampled and its kernel is 1
+        wide.
+    filters : tuple of int, default=(32, 64)
+        Filters of the encoder's convolutions, one downsampling per entry; the
+        decoder uses them in reverse.
     kernel_size : int or tuple of (int, int), default=3
         Size of every convolution kernel.
     activation : str, default="relu"
         Activation of the convolutions (the output layer's is set by the loss:
         sigmoid for binary cross-entropy, linear otherwise).
-    pooling : {"max", "average"}, default="max"
-        Downsampling of the encoder: ``MaxPooling2D`` (the tutorial's) or
-        ``AveragePooling2D``.
+    pooling : {"stride", "max", "average"}, default="stride"
+        Downsampling of the encoder: convolutions with a stride of 2 (and
+        transposed convolutions in the decoder), or ``MaxPooling2D`` (the
+        tutorial's) or ``AveragePooling2D`` (and ``UpSampling2D``).
     noise_factor : float, default=0.0
         Standard deviation of the Gaussian noise added to the inputs during
         training only (denoising autoencoder, the tutorial uses ``0.5``); noisy
@@ -111,11 +124,15 @@ class ConvAutoencoder(BaseAutoencoder):
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
         Learning rate when ``optimizer`` is a name.
-    epochs : int, default=50
-        Passes over the training data (the tutorial trains its conv model for
-        50 epochs and its denoiser for 100).
-    batch_size : int, default=128
-        Samples per gradient step (the tutorial's).
+    epochs : int or "auto", default="auto"
+        Passes over the training data. ``"auto"`` runs enough epochs for
+        about 3,000 gradient steps, between 10 and 200 epochs (more
+        passes over a small data set, fewer over a large one); the tutorial
+        trains its conv model for 50 epochs and its denoiser for 100, with
+        batches of 128.
+    batch_size : int or "auto", default="auto"
+        Samples per gradient step. ``"auto"`` is ``n_samples // 64`` within
+        [32, 128]: small data sets get small batches.
     shuffle : bool, default=True
         Reshuffle the training data every epoch (seeded by ``random_state``).
     validation_fraction : float, default=0.0
@@ -145,9 +162,9 @@ class ConvAutoencoder(BaseAutoencoder):
     model_ : keras.Model
         The trained autoencoder (image to reconstruction).
     encoder_ : keras.Model
-        The encoder (image to code feature map), a part of ``model_``.
+        The encoder (image to code), a part of ``model_``.
     decoder_ : keras.Model
-        The decoder (code feature map to image), a part of ``model_``.
+        The decoder (code to image), a part of ``model_``.
     history_ : dict of str to list of float
         Loss (and ``val_loss``) per epoch, accumulated over warm starts.
     loss_ : str
@@ -180,10 +197,9 @@ class ConvAutoencoder(BaseAutoencoder):
     >>> from skae.datasets import load_digits_images
     >>> images, _ = load_digits_images()          # (1797, 8, 8) in [0, 1]
     >>> X = images.reshape(len(images), -1)       # flat rows of 64 pixels
-    >>> ae = ConvAutoencoder(image_shape=(8, 8, 1), filters=(16, 8), epochs=2,
-    ...                      random_state=0).fit(X)
-    >>> ae.transform(X[:3]).shape                 # (2, 2, 8) code, flattened
-    (3, 32)
+    >>> ae = ConvAutoencoder(8, epochs=2, random_state=0).fit(X)  # 8x8 inferred
+    >>> ae.transform(X[:3]).shape                 # a code of 8 values
+    (3, 8)
     >>> ae.inverse_transform(ae.transform(X[:3])).shape
     (3, 64)
 
@@ -193,35 +209,44 @@ class ConvAutoencoder(BaseAutoencoder):
     >>> import numpy as np
     >>> rng = np.random.RandomState(0)
     >>> noisy = np.clip(X + 0.5 * rng.normal(size=X.shape), 0, 1)
-    >>> den = ConvAutoencoder(image_shape=(8, 8, 1), filters=(32, 32),
-    ...                       noise_factor=0.5, epochs=2, random_state=0).fit(X)
+    >>> den = ConvAutoencoder(None, image_shape=(8, 8, 1), filters=(32, 32),
+    ...                       pooling="max", noise_factor=0.5, epochs=2,
+    ...                       random_state=0).fit(X)
     >>> den.reconstruct(noisy[:3]).shape
     (3, 64)
     """
 
+    # batch_size="auto" stays within the tutorial's 128 images a batch;
+    # epochs="auto" gives about 3,000 gradient steps (20 epochs of 17,700
+    # images, chosen on a validation split of MNIST and the digits).
+    _auto_batch_max = 128
+    _auto_steps = 3000
+
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "image_shape": ["array-like", None],
         "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
         "kernel_size": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(ACTIVATIONS)],
-        "pooling": [StrOptions({"max", "average"})],
+        "pooling": [StrOptions({"stride", "max", "average"})],
     }
 
     def __init__(
         self,
-        image_shape=(28, 28, 1),
+        n_components=32,
         *,
-        filters=(16, 8, 8),
+        image_shape=None,
+        filters=(32, 64),
         kernel_size=3,
         activation="relu",
-        pooling="max",
+        pooling="stride",
         noise_factor=0.0,
         loss="auto",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=50,
-        batch_size=128,
+        epochs="auto",
+        batch_size="auto",
         shuffle=True,
         validation_fraction=0.0,
         early_stopping=False,
@@ -232,6 +257,7 @@ class ConvAutoencoder(BaseAutoencoder):
         random_state=None,
         verbose=0,
     ):
+        self.n_components = n_components
         self.image_shape = image_shape
         self.filters = filters
         self.kernel_size = kernel_size
@@ -322,13 +348,21 @@ class ConvAutoencoder(BaseAutoencoder):
             raise ValueError("filters must hold at least one positive integer.")
         kernel_size = _check_kernel_size(self.kernel_size)
         check_image_geometry(sample_shape, len(filters))
+        n_values = math.prod(sample_shape)
+        if self.n_components is not None and self.n_components > n_values:
+            raise ValueError(
+                f"n_components={self.n_components} is larger than an image "
+                f"{sample_shape} of {n_values} values: a code as large as the "
+                "input learns nothing. Use a smaller n_components, or None "
+                "for the last feature map as the code."
+            )
         encoder = build_conv_encoder(
             sample_shape, filters, kernel_size, self.activation, self.pooling,
-            seeds,
+            seeds, n_components=self.n_components,
         )
         code_shape = tuple(encoder.outputs[0].shape[1:])
         decoder = build_conv_decoder(
             code_shape, sample_shape, filters, kernel_size, self.activation,
-            output_activation, seeds,
+            output_activation, seeds, pooling=self.pooling,
         )
         return encoder, decoder

@@ -29,21 +29,27 @@ class DenseAutoencoder(BaseAutoencoder):
 
     The encoder maps each sample through ``hidden_layer_sizes`` to a code of
     ``n_components`` values; the decoder mirrors it back to the input space.
-    With the defaults this is the "simplest possible autoencoder" of the Keras
-    tutorial (784 -> 32 -> 784 on MNIST); ``activity_l1=1e-4`` gives its sparse
-    model and ``hidden_layer_sizes=(128, 64)`` its deep one.
+    The defaults (two hidden layers of 512 and 256 units, a linear code) were
+    chosen on validation splits of MNIST and the bundled digits so that, with
+    only ``n_components`` set, the model reconstructs better than PCA of the
+    same size. The Keras tutorial's "simplest possible autoencoder" (784 -> 32
+    -> 784 on MNIST) is ``DenseAutoencoder(32, hidden_layer_sizes=(),
+    code_activation="relu", epochs=50, batch_size=256)``; ``activity_l1=1e-4``
+    gives its sparse model and ``hidden_layer_sizes=(128, 64)`` its deep one.
 
     Parameters
     ----------
     n_components : int, default=32
         Size of the code (the tutorial's ``encoding_dim``).
-    hidden_layer_sizes : tuple of int, default=()
-        Widths of the encoder's hidden layers, mirrored in the decoder.
+    hidden_layer_sizes : tuple of int, default=(512, 256)
+        Widths of the encoder's hidden layers, mirrored in the decoder
+        (``()``: the tutorial's single code layer).
     activation : str, default="relu"
         Activation of the hidden layers.
-    code_activation : str, default="relu"
-        Activation of the code layer (the tutorial uses ``"relu"``; ``"linear"``
-        gives unbounded codes, closer to PCA's).
+    code_activation : str, default="linear"
+        Activation of the code layer: ``"linear"`` gives unbounded codes, like
+        PCA's (the tutorial uses ``"relu"``, which leaves some code values at
+        zero).
     activity_l1 : float, default=0.0
         L1 penalty on the code's activity, added to the loss; makes codes
         sparse (the tutorial's sparse model uses ``1e-4``).
@@ -59,10 +65,13 @@ class DenseAutoencoder(BaseAutoencoder):
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
         Learning rate when ``optimizer`` is a name.
-    epochs : int, default=50
-        Passes over the training data.
-    batch_size : int, default=256
-        Samples per gradient step.
+    epochs : int or "auto", default="auto"
+        Passes over the training data. ``"auto"`` runs enough epochs for
+        about 3,500 gradient steps, between 10 and 200 epochs (more
+        passes over a small data set, fewer over a large one) (50 epochs of 17,700 MNIST images).
+    batch_size : int or "auto", default="auto"
+        Samples per gradient step. ``"auto"`` is ``n_samples // 64`` within
+        [32, 256]: small data sets get small batches.
     shuffle : bool, default=True
         Reshuffle the training data every epoch (seeded by ``random_state``).
     validation_fraction : float, default=0.0
@@ -139,16 +148,16 @@ class DenseAutoencoder(BaseAutoencoder):
         self,
         n_components=32,
         *,
-        hidden_layer_sizes=(),
+        hidden_layer_sizes=(512, 256),
         activation="relu",
-        code_activation="relu",
+        code_activation="linear",
         activity_l1=0.0,
         noise_factor=0.0,
         loss="auto",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=50,
-        batch_size=256,
+        epochs="auto",
+        batch_size="auto",
         shuffle=True,
         validation_fraction=0.0,
         early_stopping=False,

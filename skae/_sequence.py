@@ -335,8 +335,8 @@ class SequenceAutoencoder(BaseAutoencoder):
 
         # Padded steps get zero sample weight: left out of the loss.
         return make_weighted_training_data(
-            X_train, np.float32(self.mask_value), self.batch_size,
-            shuffle=self.shuffle, seed=seed,
+            X_train, np.float32(self.mask_value),
+            self._fit_batch_size(len(X_train)), shuffle=self.shuffle, seed=seed,
         )
 
     def _validation_data(self, X_val):

@@ -209,52 +209,54 @@ def available_models():
     return tuple(out)
 
 
-def _scaled(epochs, config):
+#: Epochs that ``--epochs-scale F`` multiplies (each model's own ``"auto"``
+#: choice is used when F is 1).
+REFERENCE_EPOCHS = 50
+
+
+def _epochs(config):
+    """``"auto"`` (each estimator's own choice for the data), 2 for a quick
+    tour, or ``F * REFERENCE_EPOCHS`` under ``--epochs-scale F``."""
     if config.quick:
         return 2
-    return max(1, int(round(epochs * config.epochs_scale)))
+    if config.epochs_scale == 1:
+        return "auto"
+    return max(1, int(round(REFERENCE_EPOCHS * config.epochs_scale)))
 
 
 def make_model(name, data, config):
-    """The tour's estimator for ``name`` on ``data``, unfitted."""
+    """The tour's estimator for ``name`` on ``data``, unfitted.
+
+    Each tutorial model is shown with skae's defaults for its role (only the
+    code size is set): the dense ones at 16 values on small images and 32 on
+    larger ones, the convolutional ones at the same size through their dense
+    code, the VAE with a 2-D latent space. The tutorial's exact architectures
+    are one parameter set away (see the README's table).
+    """
     cls = _model_class(name)
-    small = data.small
     h, w = data.image_shape
-    common = {"random_state": config.random_state, "validation_fraction": 0.1}
-    if name in ("simple", "sparse", "deep"):
-        code = 16 if small else 32
-        params = {
-            "simple": {},
-            "sparse": {"activity_l1": 1e-4},
-            "deep": {"hidden_layer_sizes": (128, 64)},
-        }[name]
-        epochs = 100 if small else 50
-        return cls(code, epochs=_scaled(epochs, config),
-                   batch_size=32 if small else 256, **params, **common)
-    if name == "conv":
-        filters = (16, 8) if small else (16, 8, 8)
-        return cls(image_shape=(h, w, 1), filters=filters,
-                   epochs=_scaled(60 if small else 20, config),
-                   batch_size=32 if small else 128, **common)
-    if name == "denoising":
-        filters = (32, 8) if small else (32, 32)
-        return cls(image_shape=(h, w, 1), filters=filters, noise_factor=NOISE_FACTOR,
-                   epochs=_scaled(80 if small else 20, config),
-                   batch_size=32 if small else 128, **common)
-    if name == "sequence":
+    code = 16 if data.small else 32
+    common = {"random_state": config.random_state, "validation_fraction": 0.1,
+              "epochs": _epochs(config)}
+    params = {
+        "simple": {"n_components": code, "hidden_layer_sizes": ()},
+        "sparse": {"n_components": code, "activity_l1": 1e-4},
+        "deep": {"n_components": code},
+        "conv": {"n_components": code, "image_shape": (h, w, 1)},
+        "denoising": {"n_components": code, "image_shape": (h, w, 1),
+                      "noise_factor": NOISE_FACTOR},
         # LSTMs learn slowly at Adam's default rate on the small digits.
-        return cls(sequence_shape=(h, w), n_components=16 if small else 32,
-                   learning_rate=3e-3 if small else 1e-3,
-                   epochs=_scaled(80 if small else 10, config),
-                   batch_size=32 if small else 256, **common)
-    if name == "vae":
-        return cls(n_components=2, hidden_layer_sizes=(64,) if small else (256,),
-                   epochs=_scaled(100 if small else 30, config),
-                   batch_size=32 if small else 128, **common)
-    raise TourError(f"unknown model {name!r}")  # pragma: no cover
+        "sequence": {"sequence_shape": (h, w), "n_components": code,
+                     "learning_rate": 3e-3 if data.small else 1e-3,
+                     "batch_size": 32 if data.small else 256},
+        "vae": {"n_components": 2},
+    }[name]
+    if name == "sequence" and common["epochs"] == "auto":
+        common["epochs"] = 80 if data.small else 10
+    return cls(**params, **common)
 
 
-def _progress_callback(label, epochs, stream):
+def _progress_callback(label, stream):
     """A Keras callback drawing one progress bar per model on a terminal."""
     from ._backend import get_keras
 
@@ -264,11 +266,13 @@ def _progress_callback(label, epochs, stream):
         def on_epoch_end(self, epoch, logs=None):
             done = epoch + 1
             width = 30
-            fill = int(round(width * done / max(epochs, 1)))
+            # epochs="auto" is resolved in fit: Keras passes the number here.
+            total = int(self.params.get("epochs") or 1)
+            fill = int(round(width * done / max(total, 1)))
             loss = (logs or {}).get("loss")
             loss = "" if loss is None else f" loss {float(loss):.4f}"
             stream.write(f"\r  {label:<10} [{'#' * fill}{'.' * (width - fill)}] "
-                         f"{done}/{epochs} epochs{loss}")
+                         f"{done}/{total} epochs{loss}")
             stream.flush()
 
         def on_train_end(self, logs=None):
@@ -321,13 +325,13 @@ def _pca_baseline(n_components, data, X_in, random_state):
 
 def train_model(name, data, config, index, total, X_test_noisy):
     est = make_model(name, data, config)
-    epochs = int(est.get_params()["epochs"])
+    epochs = est.get_params()["epochs"]
     X_train, X_test = data.flat("train"), data.flat("test")
     label = f"[{index}/{total}] {name}"
-    logger.info("%s: %s, %d epochs on %d samples", label, type(est).__name__,
+    logger.info("%s: %s, %s epochs on %d samples", label, type(est).__name__,
                 epochs, len(X_train))
     if config.progress and sys.stderr.isatty():
-        est.set_params(callbacks=[_progress_callback(name, epochs, sys.stderr)])
+        est.set_params(callbacks=[_progress_callback(name, sys.stderr)])
     start = time.perf_counter()
     est.fit(X_train)
     fit_time = time.perf_counter() - start

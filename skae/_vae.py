@@ -49,9 +49,12 @@ class VariationalAutoencoder(BaseAutoencoder):
         loss = sum_features recon(x, decoder(z)) + beta * KL(q(z|x) || N(0, I))
 
     averaged over the batch, so that with ``beta=1`` the reported ``loss`` is
-    the negative ELBO in nats per sample. With the defaults it is the Keras
-    tutorial's VAE (784 -> 64 -> 2 on MNIST). ``image_shape`` gives a
-    convolutional VAE for images.
+    the negative ELBO in nats per sample. The defaults (hidden layers of 512
+    and 256 units, about 8,000 gradient steps) were chosen on validation
+    splits of MNIST and the bundled digits; the Keras tutorial's VAE (784 ->
+    64 -> 2 on MNIST) is ``VariationalAutoencoder(2, hidden_layer_sizes=(64,),
+    epochs=100, batch_size=32)``. ``image_shape`` gives a convolutional VAE
+    for images.
 
     :meth:`transform` returns the posterior means, :meth:`inverse_transform`
     decodes latent points, :meth:`sample` generates new samples from the
@@ -61,9 +64,9 @@ class VariationalAutoencoder(BaseAutoencoder):
     ----------
     n_components : int, default=2
         Number of latent variables (the tutorial's ``latent_dim``).
-    hidden_layer_sizes : tuple of int, default=(64,)
+    hidden_layer_sizes : tuple of int, default=(512, 256)
         Widths of the encoder's dense hidden layers, mirrored in the decoder
-        (the tutorial's ``intermediate_dim``). With ``image_shape`` they come
+        (the tutorial's ``intermediate_dim``: ``(64,)``). With ``image_shape`` they come
         after the convolutions.
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)``: build a
@@ -103,10 +106,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
         Learning rate when ``optimizer`` is a name.
-    epochs : int, default=50
-        Passes over the training data.
-    batch_size : int, default=256
-        Samples per gradient step.
+    epochs : int or "auto", default="auto"
+        Passes over the training data. ``"auto"`` runs enough epochs for
+        about 8,000 gradient steps, between 10 and 200 epochs (more
+        passes over a small data set, fewer over a large one); the tutorial trains 100 epochs of batches of 32.
+    batch_size : int or "auto", default="auto"
+        Samples per gradient step. ``"auto"`` is ``n_samples // 64`` within
+        [32, 64]: small data sets get small batches.
     shuffle : bool, default=True
         Reshuffle the training data every epoch (seeded by ``random_state``).
     validation_fraction : float, default=0.0
@@ -220,6 +226,13 @@ class VariationalAutoencoder(BaseAutoencoder):
     (3,)
     """
 
+    # batch_size="auto": at most 64 samples a batch; epochs="auto": about
+    # 8,000 gradient steps (chosen on validation splits of MNIST and the
+    # digits: the 2-D latent space keeps separating the classes well past
+    # the point where the reconstructions stop improving).
+    _auto_batch_max = 64
+    _auto_steps = 8000
+
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -234,7 +247,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(64,),
+        hidden_layer_sizes=(512, 256),
         image_shape=None,
         filters=(32, 64),
         beta=1.0,
@@ -243,8 +256,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         loss="auto",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=50,
-        batch_size=256,
+        epochs="auto",
+        batch_size="auto",
         shuffle=True,
         validation_fraction=0.0,
         early_stopping=False,

@@ -6,8 +6,9 @@ from skae import DenseAutoencoder
 
 # Small, fast settings: the checks fit dozens of times on tiny data.
 ESTIMATORS = [
-    DenseAutoencoder(n_components=2, epochs=3, batch_size=32),
-    DenseAutoencoder(n_components=2, activity_l1=1e-4, epochs=3, batch_size=32),
+    DenseAutoencoder(n_components=2, hidden_layer_sizes=(), epochs=3, batch_size=32),
+    DenseAutoencoder(n_components=2, hidden_layer_sizes=(), activity_l1=1e-4,
+                     epochs=3, batch_size=32),
     DenseAutoencoder(n_components=2, hidden_layer_sizes=(8, 4), epochs=3, batch_size=32),
 ]
 

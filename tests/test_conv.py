@@ -16,9 +16,15 @@ from skae._conv import ConvAutoencoder
 # The checks use flat data with 1 to 20 features. image_shape=None infers a
 # square image when n_features is a perfect square (4 -> 2x2), a one-row image
 # (a 1-D signal) otherwise, and refuses 1 feature with the message the checks
-# expect. One pooling layer, two filters, one epoch: the checks fit dozens of
-# times.
-CHECKED = [ConvAutoencoder(image_shape=None, filters=(2,), epochs=1, batch_size=32)]
+# expect. One downsampling layer, two filters, one epoch: the checks fit dozens
+# of times. Both codes are checked: the tutorial's feature map (pooling) and a
+# dense code of n_components values (strided convolutions, the default).
+TUTORIAL = dict(n_components=None, pooling="max")
+CHECKED = [
+    ConvAutoencoder(image_shape=None, filters=(2,), epochs=1, batch_size=32,
+                    **TUTORIAL),
+    ConvAutoencoder(1, image_shape=None, filters=(2,), epochs=1, batch_size=32),
+]
 
 
 def expected_failed_checks(estimator):
@@ -86,6 +92,48 @@ def test_decoder_lands_on_the_input_size(image_shape, filters, code, crop):
     assert any(layer.name == "decoder_crop" for layer in dec.layers) is crop
 
 
+@pytest.mark.parametrize(
+    "image_shape, filters, map_shape",
+    [
+        ((28, 28, 1), (32, 64), (7, 7, 64)),
+        ((30, 30, 1), (8, 8, 8), (4, 4, 8)),
+        ((7, 5, 2), (4, 4), (2, 2, 4)),
+        ((1, 10, 1), (4,), (1, 5, 4)),
+    ],
+)
+def test_strided_dense_code_lands_on_the_input_size(image_shape, filters, map_shape):
+    import keras
+
+    from skae._nets.conv import build_conv_decoder, build_conv_encoder
+
+    enc = build_conv_encoder(image_shape, filters, (3, 3), pooling="stride",
+                             n_components=5)
+    assert tuple(enc.outputs[0].shape[1:]) == (5,)
+    assert tuple(enc.get_layer("encoder_flatten").input.shape[1:]) == map_shape
+    assert not any(isinstance(layer, keras.layers.MaxPooling2D) for layer in enc.layers)
+    dec = build_conv_decoder((5,), image_shape, filters, (3, 3), pooling="stride")
+    assert tuple(dec.get_layer("decoder_reshape").output.shape[1:]) == map_shape
+    assert tuple(dec.outputs[0].shape[1:]) == image_shape
+    assert sum(isinstance(layer, keras.layers.Conv2DTranspose)
+               for layer in dec.layers) == len(filters)
+
+
+def test_defaults_beat_pca_on_held_out_digits(digits):
+    """Only n_components set: a lower held-out error than PCA of that size."""
+    from sklearn.decomposition import PCA
+
+    X, _ = digits
+    X_train, X_test = X[:1400], X[1400:]
+    ae = ConvAutoencoder(8, random_state=0).fit(X_train)
+    assert ae.sample_shape_ == (8, 8, 1)  # inferred from 64 features
+    codes = ae.transform(X_test)
+    assert codes.shape == (len(X_test), 8)
+    ae_mse = np.mean((ae.inverse_transform(codes) - X_test) ** 2)
+    pca = PCA(8).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    assert ae_mse < 0.8 * pca_mse, (ae_mse, pca_mse)
+
+
 # ----------------------------------------------------------------------
 # Refusals
 # ----------------------------------------------------------------------
@@ -111,6 +159,10 @@ def test_too_many_poolings_for_the_image_is_refused(digits):
         ({"image_shape": (8, 8), "filters": (4, -1)}, 64, r"filters must"),
         ({"noise_factor": -0.5}, 784, r"noise_factor"),
         ({"pooling": "min"}, 784, r"pooling"),
+        ({"image_shape": (8, 8), "n_components": 65}, 64,
+         r"n_components=65 is larger than an image \(8, 8, 1\) of 64 values"),
+        ({"image_shape": (8, 8), "n_components": 0}, 64, r"n_components"),
+        ({"image_shape": (8, 8), "n_components": -3}, 64, r"n_components"),
     ],
 )
 def test_invalid_settings_raise_clear_errors(params, n_features, match):
@@ -178,7 +230,7 @@ def test_image_input_gives_image_output(digits):
     X, _ = digits
     X4 = X[:200].reshape(200, 8, 8, 1)
     ae = ConvAutoencoder(image_shape=(8, 8, 1), filters=(4,), epochs=1,
-                         random_state=0).fit(X4)
+                         random_state=0, **TUTORIAL).fit(X4)
     codes = ae.transform(X4)
     assert codes.shape == (200, 4 * 4 * 4)
     assert ae.inverse_transform(codes).shape == (200, 8, 8, 1)
@@ -190,7 +242,7 @@ def test_image_input_gives_image_output(digits):
     # output keeps the (n, h, w) layout; image_shape=None infers (8, 8, 1).
     X3 = X[:200].reshape(200, 8, 8)
     ae3 = ConvAutoencoder(image_shape=None, filters=(4,), epochs=1,
-                          random_state=0).fit(X3)
+                          random_state=0, **TUTORIAL).fit(X3)
     assert ae3.sample_shape_ == (8, 8, 1)
     assert ae3.reconstruct(X3).shape == (200, 8, 8)
     np.testing.assert_allclose(ae3.transform(X3), codes, atol=1e-6)
@@ -199,7 +251,8 @@ def test_image_input_gives_image_output(digits):
 def test_image_shape_none_infers_from_4d_and_from_flat_data():
     rng = np.random.RandomState(0)
     X = rng.rand(16, 4, 6, 2).astype(np.float32)
-    ae = ConvAutoencoder(image_shape=None, filters=(3,), epochs=1).fit(X)
+    ae = ConvAutoencoder(image_shape=None, filters=(3,), epochs=1,
+                         **TUTORIAL).fit(X)
     assert ae.sample_shape_ == (4, 6, 2)
     assert ae.transform(X).shape == (16, 2 * 3 * 3)
     # Flat, not square: a one-row image (1-D convolutions over the features).
@@ -210,10 +263,15 @@ def test_image_shape_none_infers_from_4d_and_from_flat_data():
 
 def test_colour_32x32_images():
     X = np.random.RandomState(0).rand(8, 32 * 32 * 3).astype(np.float32)
-    ae = ConvAutoencoder(image_shape=(32, 32, 3), epochs=1, random_state=0).fit(X)
+    ae = ConvAutoencoder(image_shape=(32, 32, 3), filters=(16, 8, 8), epochs=1,
+                         random_state=0, **TUTORIAL).fit(X)
     assert tuple(ae.encoder_.outputs[0].shape[1:]) == (4, 4, 8)
     assert tuple(ae.decoder_.outputs[0].shape[1:]) == (32, 32, 3)
     assert ae.transform(X).shape == (8, 128)
+    assert ae.reconstruct(X).shape == X.shape
+    # The default: strided convolutions to a 32-value dense code.
+    ae = ConvAutoencoder(image_shape=(32, 32, 3), epochs=1, random_state=0).fit(X)
+    assert ae.transform(X).shape == (8, 32)
     assert ae.reconstruct(X).shape == X.shape
 
 
@@ -233,7 +291,7 @@ def test_same_random_state_same_model(digits):
 def digits_denoiser(digits):
     X, _ = digits
     den = ConvAutoencoder(image_shape=(8, 8, 1), filters=(32, 32), noise_factor=0.5,
-                          epochs=30, random_state=0)
+                          epochs=30, random_state=0, **TUTORIAL)
     return den.fit(X[:1500]), X
 
 

@@ -25,7 +25,8 @@ from skae import DenseAutoencoder
 @pytest.fixture(scope="module")
 def fitted(digits):
     X, _ = digits
-    return DenseAutoencoder(16, epochs=30, batch_size=64, random_state=0).fit(X)
+    return DenseAutoencoder(16, hidden_layer_sizes=(64,), epochs=30, batch_size=64,
+                            random_state=0).fit(X)
 
 
 def test_fit_attributes_and_shapes(fitted, digits):
@@ -85,10 +86,12 @@ def test_loss_auto_and_linear_output_for_unbounded_data(digits):
 
 def test_sparse_codes_are_sparser(digits):
     X, _ = digits
-    plain = DenseAutoencoder(32, epochs=30, batch_size=64, random_state=0).fit(X)
-    sparse = DenseAutoencoder(
-        32, activity_l1=1e-2, epochs=30, batch_size=64, random_state=0
-    ).fit(X)
+    # The tutorial's simple model (ReLU code, no hidden layer), with and
+    # without its L1 activity penalty.
+    simple = dict(hidden_layer_sizes=(), code_activation="relu", epochs=30,
+                  batch_size=64, random_state=0)
+    plain = DenseAutoencoder(32, **simple).fit(X)
+    sparse = DenseAutoencoder(32, activity_l1=1e-2, **simple).fit(X)
     assert sparse.transform(X).mean() < 0.75 * plain.transform(X).mean()
 
 
@@ -134,7 +137,8 @@ def test_grid_search_over_code_size_uses_score(digits):
 def test_drop_in_replacement_for_pca(digits):
     X, y = digits
     accs = {}
-    for reducer in (PCA(16), DenseAutoencoder(16, epochs=30, random_state=0)):
+    for reducer in (PCA(16), DenseAutoencoder(16, hidden_layer_sizes=(64,),
+                                              epochs=30, random_state=0)):
         pipe = make_pipeline(MinMaxScaler(), reducer, LogisticRegression(max_iter=2000))
         accs[type(reducer).__name__] = cross_val_score(pipe, X, y, cv=3).mean()
     assert accs["DenseAutoencoder"] > 0.8
@@ -322,3 +326,26 @@ def test_diverging_warm_start_restores_previous_state(digits):
         ae.fit(X * 1e20)
     np.testing.assert_array_equal(ae.transform(X), codes)
     assert ae.history_ == history
+
+
+def test_defaults_beat_pca_on_held_out_digits(digits):
+    """Only n_components set: a lower held-out error than PCA of that size."""
+    X, _ = digits
+    X_train, X_test = X[:1400], X[1400:]
+    ae = DenseAutoencoder(8, random_state=0).fit(X_train)
+    ae_mse = np.mean((ae.inverse_transform(ae.transform(X_test)) - X_test) ** 2)
+    pca = PCA(8).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    assert ae_mse < 0.8 * pca_mse, (ae_mse, pca_mse)
+
+
+def test_auto_batch_size_and_epochs_follow_the_data_size(digits):
+    """batch_size="auto": 32 samples a batch on small data; epochs="auto":
+    enough epochs for about 3,500 gradient steps, at most 200."""
+    X, _ = digits
+    small = DenseAutoencoder(2, hidden_layer_sizes=(), random_state=0).fit(X[:320])
+    assert small.n_iter_ == 200  # 10 steps an epoch: capped at 200 epochs
+    larger = DenseAutoencoder(2, hidden_layer_sizes=(), random_state=0).fit(
+        np.tile(X, (5, 1)))  # 8,985 rows: batches of 140, 65 steps an epoch
+    assert larger.n_iter_ == 54
+    assert DenseAutoencoder(2, epochs=3, batch_size=7).fit(X[:50]).n_iter_ == 3

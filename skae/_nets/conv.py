@@ -72,7 +72,7 @@ def check_image_geometry(image_shape, n_pool):
                 )
 
 
-def decoder_plan(image_shape, n_pool, kernel_size):
+def decoder_plan(image_shape, n_pool, kernel_size, allow_valid=True):
     """How the decoder lands exactly on the input size.
 
     Upsampling the code ``n_pool`` times gives ``ceil(size / 2**n_pool) *
@@ -85,7 +85,8 @@ def decoder_plan(image_shape, n_pool, kernel_size):
       (``padding="valid"``, 16 -> 14), then upsampled to 28;
     * otherwise, the surplus rows and columns are cropped with
       ``Cropping2D`` at the bottom and right, where ``padding="same"``
-      pooling put its padding.
+      pooling put its padding. With ``allow_valid=False`` (transposed
+      convolutions, which always pad) this is the only way.
 
     Returns
     -------
@@ -99,8 +100,8 @@ def decoder_plan(image_shape, n_pool, kernel_size):
     height, width = image_shape[:2]
     excess_h = pooled_sizes(height, n_pool, fh)[-1] * fh**n_pool - height
     excess_w = pooled_sizes(width, n_pool, fw)[-1] * fw**n_pool - width
-    if (n_pool >= 1 and excess_h == fh * (kh - 1) and excess_w == fw * (kw - 1)
-            and excess_h + excess_w > 0):
+    if (allow_valid and n_pool >= 1 and excess_h == fh * (kh - 1)
+            and excess_w == fw * (kw - 1) and excess_h + excess_w > 0):
         return True, None
     if excess_h or excess_w:
         return False, ((0, excess_h), (0, excess_w))
@@ -123,18 +124,39 @@ def _pool(pooling, factors, name):
         return keras.layers.MaxPooling2D(factors, padding="same", name=name)
     if pooling == "average":
         return keras.layers.AveragePooling2D(factors, padding="same", name=name)
-    raise ValueError(f"pooling must be 'max' or 'average', got {pooling!r}.")
+    raise ValueError(
+        f"pooling must be 'stride', 'max' or 'average', got {pooling!r}."
+    )
+
+
+def feature_map_shape(image_shape, n_pool, last_filters):
+    """Shape of the encoder's last feature map: each side halved ``n_pool``
+    times (rounding up; a one-pixel side stays one pixel)."""
+    sides = [pooled_sizes(size, n_pool, factor)[-1]
+             for size, factor in zip(image_shape[:2], pool_factors(image_shape))]
+    return (sides[0], sides[1], int(last_filters))
+
+
+def _dense(units, activation, seed, name):
+    return keras.layers.Dense(
+        units, activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed), name=name,
+    )
 
 
 def build_conv_encoder(
     image_shape, filters=(16, 8, 8), kernel_size=(3, 3), activation="relu",
-    pooling="max", seeds=None,
+    pooling="max", seeds=None, n_components=None,
 ):
-    """Image ``(h, w, c)`` -> [Conv2D + pooling] per entry of ``filters`` -> code.
+    """Image ``(h, w, c)`` -> one downsampling block per entry of ``filters`` -> code.
 
-    The code is the last pooled feature map, of shape
-    ``(ceil(h / 2**L), ceil(w / 2**L), filters[-1])`` with ``L = len(filters)``
-    (a one-pixel side stays one pixel: a one-row image is a 1-D signal).
+    A block is a ``Conv2D`` with a stride of 2 (``pooling="stride"``), or a
+    ``Conv2D`` followed by a 2x2 max or average pooling (the tutorial's). Each
+    halves the sides, rounding up (a one-pixel side stays one pixel: a one-row
+    image is a 1-D signal). With ``n_components=None`` the code is the last
+    feature map, of shape ``(ceil(h / 2**L), ceil(w / 2**L), filters[-1])``
+    with ``L = len(filters)``; otherwise that map is flattened into a linear
+    ``Dense`` code of ``n_components`` values.
     """
     seeds = seeds if seeds is not None else iter(lambda: None, 0)
     image_shape = tuple(int(s) for s in image_shape)
@@ -144,31 +166,58 @@ def build_conv_encoder(
     inputs = keras.Input(shape=image_shape, name="encoder_input")
     x = inputs
     for i, n_filters in enumerate(filters):
-        x = _conv(n_filters, kernel, activation, next(seeds),
-                  f"encoder_conv_{i}")(x)
-        name = "code" if i == len(filters) - 1 else f"encoder_pool_{i}"
+        last = i == len(filters) - 1 and n_components is None
+        name = "code" if last else f"encoder_pool_{i}"
+        if pooling == "stride":
+            x = keras.layers.Conv2D(
+                n_filters, kernel, strides=factors, activation=activation,
+                padding="same", name=name,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            )(x)
+            continue
+        x = _conv(n_filters, kernel, activation, next(seeds), f"encoder_conv_{i}")(x)
         x = _pool(pooling, factors, name)(x)
+    if n_components is not None:
+        x = keras.layers.Flatten(name="encoder_flatten")(x)
+        x = _dense(int(n_components), "linear", next(seeds), "code")(x)
     return keras.Model(inputs, x, name="encoder")
 
 
 def build_conv_decoder(
     code_shape, image_shape, filters=(16, 8, 8), kernel_size=(3, 3),
-    activation="relu", output_activation="sigmoid", seeds=None,
+    activation="relu", output_activation="sigmoid", seeds=None, pooling="max",
 ):
-    """Code -> [Conv2D + UpSampling2D] per filter, mirrored -> image ``(h, w, c)``.
+    """Code -> one upsampling block per filter, mirrored -> image ``(h, w, c)``.
 
-    The decoder lands exactly on ``image_shape`` (see :func:`decoder_plan`); a
-    last ``Conv2D`` with ``output_activation`` gives the image's channels.
+    A flat code (``code_shape=(n_components,)``) first goes through a
+    ``Dense`` layer to the encoder's last feature map. A block is a
+    ``Conv2DTranspose`` with a stride of 2 (``pooling="stride"``) or a
+    ``Conv2D`` followed by ``UpSampling2D`` (the tutorial's). The decoder lands
+    exactly on ``image_shape`` (see :func:`decoder_plan`); a last ``Conv2D``
+    with ``output_activation`` gives the image's channels.
     """
     seeds = seeds if seeds is not None else iter(lambda: None, 0)
     image_shape = tuple(int(s) for s in image_shape)
     filters = tuple(filters)
-    valid_last, crop = decoder_plan(image_shape, len(filters), kernel_size)
+    # Transposed convolutions always pad: their surplus is cropped.
+    valid_last, crop = decoder_plan(image_shape, len(filters), kernel_size,
+                                    allow_valid=pooling != "stride")
     kernel = effective_kernel(image_shape, kernel_size)
     factors = pool_factors(image_shape)
     inputs = keras.Input(shape=tuple(code_shape), name="decoder_input")
     x = inputs
+    if len(code_shape) == 1:
+        map_shape = feature_map_shape(image_shape, len(filters), filters[-1])
+        x = _dense(math.prod(map_shape), activation, next(seeds), "decoder_dense")(x)
+        x = keras.layers.Reshape(map_shape, name="decoder_reshape")(x)
     for step, i in enumerate(reversed(range(len(filters)))):
+        if pooling == "stride":
+            x = keras.layers.Conv2DTranspose(
+                filters[i], kernel, strides=factors, activation=activation,
+                padding="same", name=f"decoder_upsample_{step}",
+                kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            )(x)
+            continue
         padding = "valid" if (valid_last and i == 0) else "same"
         x = _conv(filters[i], kernel, activation, next(seeds),
                   f"decoder_conv_{step}", padding=padding)(x)

@@ -1,0 +1,135 @@
+"""Representation quality: skae's estimators with default settings against PCA.
+
+Usage::
+
+    python bench/bench_quality.py [--data mnist,digits] [--sizes 2,8,32]
+        [--models dense,conv,vae] [--out bench/results/quality.md]
+
+For each data set, code size and estimator (only ``n_components`` set, every
+other parameter at its default) and for PCA of the same size, side by side in
+one run:
+
+* test MSE: mean squared reconstruction error per pixel of the test images
+  (pixels in [0, 1]), ``inverse_transform(transform(X_test))``;
+* linear probe: accuracy on the test codes of a ``LogisticRegression`` trained
+  on the (standardised) training codes;
+* 5-NN: accuracy on the test codes of a 5-nearest-neighbour classifier of the
+  training codes;
+* t-SNE 5-NN and trustworthiness: ``sklearn.manifold.TSNE`` of the codes of
+  (up to) 3,000 test images; the 5-fold cross-validated 5-NN accuracy in that
+  2-D map, and ``sklearn.manifold.trustworthiness`` of the map against the
+  test pixels (10 neighbours);
+* fit seconds on this machine.
+
+MNIST: ``../shared/data/mnist.npz`` (22,699 training, 10,000 test images), or
+the file named by ``SKAE_MNIST``. Digits: scikit-learn's bundled 8x8 digits,
+the tour's split (75% training, 25% test, stratified, seed 0). No parameter was
+chosen on these test sets: the defaults were picked on validation splits of the
+training parts.
+"""
+
+import argparse
+import json
+
+import numpy as np
+from _common import Timer, machine, mnist_flat, mse
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.manifold import TSNE, trustworthiness
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skae import ConvAutoencoder, DenseAutoencoder, VariationalAutoencoder
+
+ESTIMATORS = {
+    "PCA": lambda k, seed: PCA(k, random_state=seed),
+    "dense": lambda k, seed: DenseAutoencoder(k, random_state=seed),
+    "conv": lambda k, seed: ConvAutoencoder(k, random_state=seed),
+    "vae": lambda k, seed: VariationalAutoencoder(k, random_state=seed),
+}
+N_TSNE = 3000
+
+
+def load(name):
+    """(X_train, y_train, X_test, y_test), flat float32 rows in [0, 1]."""
+    if name == "mnist":
+        xtr, ytr, xte, yte = mnist_flat()
+        return xtr.astype(np.float32), ytr, xte.astype(np.float32), yte
+    digits = load_digits()
+    X = (digits.data / 16.0).astype(np.float32)
+    return tuple(train_test_split(X, digits.target, test_size=0.25,
+                                  stratify=digits.target, random_state=0)[i]
+                 for i in (0, 2, 1, 3))
+
+
+def code_quality(C_train, y_train, C_test, y_test, X_test, seed):
+    """Probe, 5-NN, and the t-SNE map's 5-NN accuracy and trustworthiness."""
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    probe_acc = probe.fit(C_train, y_train).score(C_test, y_test)
+    knn_acc = KNeighborsClassifier(5).fit(C_train, y_train).score(C_test, y_test)
+    n = min(N_TSNE, len(C_test))
+    emb = TSNE(2, init="pca", random_state=seed).fit_transform(C_test[:n])
+    tsne_knn = cross_val_score(KNeighborsClassifier(5), emb, y_test[:n], cv=5).mean()
+    trust = trustworthiness(X_test[:n], emb, n_neighbors=10)
+    return dict(probe=probe_acc, knn=knn_acc, tsne_knn=float(tsne_knn),
+                trust=float(trust))
+
+
+def evaluate(model, k, data, seed):
+    X_train, y_train, X_test, y_test = data
+    est = ESTIMATORS[model](k, seed)
+    with Timer() as t:
+        est.fit(X_train)
+    C_train, C_test = est.transform(X_train), est.transform(X_test)
+    R = np.asarray(est.inverse_transform(C_test)).reshape(len(X_test), -1)
+    row = dict(model=model, k=k, mse=mse(X_test, R), seconds=t.seconds,
+               epochs=getattr(est, "n_iter_", None))
+    row.update(code_quality(C_train, y_train, C_test, y_test, X_test, seed))
+    return row
+
+
+def table(rows):
+    lines = ["| code size | model | test MSE | x PCA | linear probe | 5-NN | "
+             "t-SNE 5-NN | trustworthiness | epochs | fit (s) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    pca = {r["k"]: r for r in rows if r["model"] == "PCA"}
+    for r in sorted(rows, key=lambda r: (r["k"], r["model"] != "PCA")):
+        ratio = r["mse"] / pca[r["k"]]["mse"] if r["k"] in pca else float("nan")
+        lines.append(
+            f"| {r['k']} | {r['model']} | {r['mse']:.4f} | {ratio:.2f} | "
+            f"{r['probe']:.4f} | {r['knn']:.4f} | {r['tsne_knn']:.4f} | "
+            f"{r['trust']:.4f} | {r['epochs'] or '-'} | {r['seconds']:.1f} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="mnist,digits")
+    parser.add_argument("--sizes", default="2,8,32")
+    parser.add_argument("--models", default="dense,conv,vae")
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--out", default=None, help="write a Markdown report here")
+    args = parser.parse_args()
+    sizes = [int(k) for k in args.sizes.split(",")]
+    models = ["PCA"] + [m for m in args.models.split(",") if m]
+    report = [f"Machine: {machine()}.", ""]
+    for name in args.data.split(","):
+        data = load(name)
+        rows = []
+        for k in sizes:
+            for model in models:
+                rows.append(evaluate(model, k, data, args.random_state))
+                print(json.dumps(dict(data=name, **rows[-1])), flush=True)
+        report += [f"### {name} ({len(data[0])} training, {len(data[2])} test "
+                   "images)", "", table(rows), ""]
+        print(report[-2], flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
