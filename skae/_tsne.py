@@ -172,6 +172,9 @@ class ParametricTSNE(BaseAutoencoder):
         "exaggeration_epochs": [Interval(Integral, 0, None, closed="left")],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions({"auto"} | _LOSSES)],
+        # Edges per batch: no "auto" rule (the autoencoders' rule is in samples).
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
