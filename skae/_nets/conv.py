@@ -14,6 +14,8 @@ import math
 
 import keras
 
+from .dense import _dense
+
 
 def pool_factors(image_shape):
     """Pooling (and upsampling) factor per axis: 2, or 1 for a one-pixel side.
@@ -135,13 +137,6 @@ def feature_map_shape(image_shape, n_pool, last_filters):
     sides = [pooled_sizes(size, n_pool, factor)[-1]
              for size, factor in zip(image_shape[:2], pool_factors(image_shape))]
     return (sides[0], sides[1], int(last_filters))
-
-
-def _dense(units, activation, seed, name):
-    return keras.layers.Dense(
-        units, activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed), name=name,
-    )
 
 
 def build_conv_encoder(
