@@ -1,23 +1,30 @@
-"""Benchmark: SequenceAutoencoder beside PCA on sequence data.
+"""Benchmark: SequenceAutoencoder beside PCA (and 1-NN DTW) on sequence data.
 
-Two tasks:
+Reconstruction tasks (test mean squared error at equal code size, fixed
+length, PCA fitted on the flattened sequences):
 
-* MNIST read row by row: each 28x28 image is a sequence of 28 steps of 28
-  features (real MNIST, loaded with ``skae.datasets``).
-* Noisy multi-frequency sine waves, generated with a fixed seed: each series is
-  a sum of sines with random frequencies, amplitudes and phases, plus Gaussian
-  noise.
+* ``sines``: noisy sums of 3 sines (1-6 cycles per window, random amplitude
+  and phase, N(0, 0.1^2) noise), 64 steps, code 8; also the error against the
+  noise-free waves.
+* ``sines2``: the sums of two sines a new user tried (1-5 cycles, amplitude
+  0.5-2, noise 0.1), 50 steps, code 8.
+* ``mnist``: MNIST read row by row, 28 steps of 28 pixels, code 32.
 
-For each task the script reports the test mean squared error of the
-reconstruction (on the flattened sequences) of a SequenceAutoencoder and of a
-PCA with the same code size, the training times and the epochs run; on the
-sine task also the error against the noise-free waves. With ``--out`` it
-writes (replaces) a Markdown section in that file.
+Feature task ``aeon``: on aeon's bundled classification sets (GunPoint,
+ArrowHead, BasicMotions, OSULeaf, and the unequal-length
+PickupGestureWiimoteZ and JapaneseVowels), the 1-nearest-neighbour accuracy
+on the codes of the test series, beside PCA of the same size on the series
+resampled to one length (the longest), and beside aeon's 1-NN DTW classifier.
+The autoencoder reads unequal-length sets as lists (``channel_axis=0``).
+
+Every model has its defaults, with only ``n_components`` set (and
+``random_state=0``). With ``--out`` the script writes (replaces) a Markdown
+section in that file, rewritten after each task.
 
 Example::
 
-    PYTHONPATH=. python bench/bench_sequence.py --mnist-epochs 10 \
-        --sine-epochs 40 --out bench/results/sequence.md
+    PYTHONPATH=. python bench/bench_sequence.py --tasks sines sines2 aeon mnist \\
+        --out bench/results/sequence.md
 """
 
 import argparse
@@ -31,18 +38,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 from sklearn.decomposition import PCA
+from sklearn.neighbors import KNeighborsClassifier
 
-from skae._sequence import SequenceAutoencoder
+from skae import SequenceAutoencoder
 from skae.datasets import find_mnist, load_mnist
 
+AEON_SETS = ("GunPoint", "ArrowHead", "BasicMotions", "OSULeaf",
+             "PickupGestureWiimoteZ", "JapaneseVowels")
 
-def make_sines(n, n_steps, rng, n_waves=3, noise=0.1):
+
+def make_sines(n, n_steps, rng, n_waves=3, noise=0.1, freq=(1.0, 6.0), amp=(0.2, 1.0)):
     """Noisy sums of ``n_waves`` sines: ``(noisy, clean)``, each ``(n, n_steps, 1)``."""
     t = np.arange(n_steps) / n_steps
-    freq = rng.uniform(1.0, 6.0, size=(n, n_waves, 1))  # cycles per window
-    amp = rng.uniform(0.2, 1.0, size=(n, n_waves, 1))
+    f = rng.uniform(*freq, size=(n, n_waves, 1))  # cycles per window
+    a = rng.uniform(*amp, size=(n, n_waves, 1))
     phase = rng.uniform(0, 2 * np.pi, size=(n, n_waves, 1))
-    clean = (amp * np.sin(2 * np.pi * freq * t + phase)).sum(axis=1)
+    clean = (a * np.sin(2 * np.pi * f * t + phase)).sum(axis=1)
     noisy = clean + noise * rng.randn(n, n_steps)
     return noisy[:, :, None].astype(np.float32), clean[:, :, None].astype(np.float32)
 
@@ -53,138 +64,153 @@ def mse(a, b):
     return float(np.mean((a - b) ** 2))
 
 
-def run_task(name, x_train, x_test, n_components, epochs, args, clean_test=None):
-    rows = []
-    flat_train = x_train.reshape(len(x_train), -1)
-    flat_test = x_test.reshape(len(x_test), -1)
-
+def timed(fn):
     t0 = time.perf_counter()
-    pca = PCA(n_components=n_components, random_state=0).fit(flat_train)
-    pca_time = time.perf_counter() - t0
-    rec = pca.inverse_transform(pca.transform(flat_test))
-    rows.append(dict(task=name, model=f"PCA({n_components})", epochs="-",
-                     fit_s=pca_time, s_per_epoch=None, mse=mse(rec, flat_test),
-                     mse_clean=None if clean_test is None else mse(rec, clean_test)))
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def reconstruction_task(name, x_train, x_test, k, clean_test=None):
+    flat_tr, flat_te = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
+    pca, pca_s = timed(lambda: PCA(n_components=k, random_state=0).fit(flat_tr))
+    rec = pca.inverse_transform(pca.transform(flat_te))
+    rows = [dict(task=name, model=f"PCA({k})", epochs="-", fit_s=pca_s,
+                 mse=mse(rec, flat_te),
+                 clean=None if clean_test is None else mse(rec, clean_test))]
     print(rows[-1], flush=True)
-
-    ae = SequenceAutoencoder(
-        n_components=n_components, cell=args.cell,
-        hidden_layer_sizes=tuple(args.hidden), epochs=epochs,
-        batch_size=args.batch_size, learning_rate=args.learning_rate,
-        random_state=0, verbose=args.verbose,
-    )
-    t0 = time.perf_counter()
-    ae.fit(x_train)
-    fit_time = time.perf_counter() - t0
+    ae, ae_s = timed(lambda: SequenceAutoencoder(n_components=k, random_state=0)
+                     .fit(x_train))
     rec = ae.reconstruct(x_test)
-    hidden = ",".join(map(str, args.hidden))
-    rows.append(dict(
-        task=name,
-        model=f"SequenceAutoencoder({args.cell}, hidden=({hidden}), code={n_components}, loss={ae.loss_})",
-        epochs=ae.n_iter_, fit_s=fit_time, s_per_epoch=fit_time / ae.n_iter_,
-        mse=mse(rec, x_test),
-        mse_clean=None if clean_test is None else mse(rec, clean_test)))
+    rows.append(dict(task=name, model=f"SequenceAutoencoder(n_components={k})",
+                     epochs=ae.n_iter_, fit_s=ae_s, mse=mse(rec, x_test),
+                     clean=None if clean_test is None else mse(rec, clean_test)))
     print(rows[-1], flush=True)
     return rows
 
 
-def markdown(rows, args, command):
-    fmt = lambda v, f: "-" if v is None else (f % v if not isinstance(v, str) else v)
+def resample(seqs, n_steps):
+    """Linear interpolation of each ``(channels, t_i)`` series to ``n_steps``."""
+    grid = np.linspace(0, 1, n_steps)
+    out = []
+    for x in seqs:
+        src = np.linspace(0, 1, x.shape[1])
+        out.append(np.stack([np.interp(grid, src, c) for c in x]))
+    return np.stack(out)
+
+
+def aeon_task(name, k):
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+    from aeon.datasets import load_classification
+
+    X, y = load_classification(name, split="train")
+    Xt, yt = load_classification(name, split="test")
+    ragged = isinstance(X, list)
+    n_steps = max(x.shape[-1] for x in X)
+    flat = lambda Z: resample(Z, n_steps).reshape(len(Z), -1)  # noqa: E731
+    knn = lambda A, B: KNeighborsClassifier(1).fit(A, y).score(B, yt)  # noqa: E731
+
+    pca, pca_s = timed(lambda: PCA(n_components=min(k, len(X)), random_state=0)
+                       .fit(flat(X)))
+    dtw, dtw_s = timed(lambda: KNeighborsTimeSeriesClassifier(
+        n_neighbors=1, distance="dtw").fit(X, y).score(Xt, yt))
+    X_ae = list(X) if ragged else X  # lists of (channels, t_i); 3-D arrays as is
+    ae, ae_s = timed(lambda: SequenceAutoencoder(
+        n_components=k, channel_axis=0, random_state=0).fit(X_ae))
+    row = dict(
+        task=name, n_train=len(X), n_test=len(Xt), channels=X[0].shape[0],
+        steps=(f"{min(x.shape[-1] for x in X)}-{n_steps}" if ragged else str(n_steps)),
+        pca=knn(pca.transform(flat(X)), pca.transform(flat(Xt))), pca_s=pca_s,
+        ae=knn(ae.transform(X_ae), ae.transform(list(Xt) if ragged else Xt)),
+        ae_s=ae_s, epochs=ae.n_iter_, dtw=dtw, dtw_s=dtw_s,
+    )
+    print(row, flush=True)
+    return row
+
+
+def markdown(rec_rows, aeon_rows, args, command):
+    fmt = lambda v, f: "-" if v is None else f % v  # noqa: E731
     lines = [
-        args.title,
-        "",
-        f"Machine: 2-core CPU, no GPU (shared with other jobs while it ran); "
-        f"Python {platform.python_version()}, Keras backend "
-        f"{os.environ.get('KERAS_BACKEND', 'tensorflow')}.",
-        "",
-        "Command:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        f"MNIST: {args.mnist_train} training / {args.mnist_test} test images read "
-        "as 28 steps of 28 pixels in [0, 1] (binary cross-entropy, sigmoid "
-        f"output), code size {args.mnist_components}. Sines: {args.sine_train} "
-        f"training / {args.sine_test} test series of {args.sine_steps} steps, each "
-        "a sum of 3 sines (1-6 cycles per window, random amplitude and phase) "
-        f"plus N(0, 0.1^2) noise, seed 0 (mean squared error, linear output), "
-        f"code size {args.sine_components}. Batch size {args.batch_size}, "
-        f"learning rate {args.learning_rate}, random_state=0. Test MSE is over the flattened sequences; 'MSE vs "
-        "clean' compares the reconstruction of the noisy test series with the "
-        "noise-free waves.",
-        "",
-        "| task | model | epochs | fit time (s) | s/epoch | test MSE | MSE vs clean |",
-        "|---|---|---|---|---|---|---|",
+        args.title, "",
+        f"Machine: 2-core CPU, no GPU; Python {platform.python_version()}, Keras "
+        f"backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}. Every model "
+        "with its defaults, only `n_components` set (and `random_state=0`).",
+        "", "Command:", "", "```", command, "```", "",
     ]
-    for r in rows:
-        lines.append(
+    if rec_rows:
+        lines += [
+            "Reconstruction, test MSE over the flattened sequences ('vs clean': "
+            "the reconstruction of the noisy test series against the noise-free "
+            "waves). sines: 4,000 / 1,000 series of 64 steps, code 8. sines2: "
+            "2,400 / 600 series of 50 steps, code 8. MNIST rows: 22,699 / 10,000 "
+            "images as 28 steps of 28 pixels, code 32.", "",
+            "| task | model | epochs | fit (s) | test MSE | vs clean |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
             f"| {r['task']} | {r['model']} | {r['epochs']} | {r['fit_s']:.1f} | "
-            f"{fmt(r['s_per_epoch'], '%.1f')} | {r['mse']:.5f} | "
-            f"{fmt(r['mse_clean'], '%.5f')} |"
-        )
+            f"{r['mse']:.5f} | {fmt(r['clean'], '%.5f')} |" for r in rec_rows
+        ]
+        lines.append("")
+    if aeon_rows:
+        lines += [
+            f"Features: 1-NN accuracy on the test set, codes of {args.aeon_components} "
+            "values (PCA on the series resampled to the longest length) beside "
+            "aeon's 1-NN DTW on the raw series; aeon's train/test splits.", "",
+            "| data set | train / test | channels | steps | PCA 1-NN | AE 1-NN "
+            "| 1-NN DTW | AE epochs | AE fit (s) | DTW fit+predict (s) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['task']} | {r['n_train']} / {r['n_test']} | {r['channels']} | "
+            f"{r['steps']} | {r['pca']:.3f} | {r['ae']:.3f} | {r['dtw']:.3f} | "
+            f"{r['epochs']} | {r['ae_s']:.1f} | {r['dtw_s']:.1f} |" for r in aeon_rows
+        ]
     return "\n".join(lines) + "\n"
+
+
+def run(task, args):
+    if task == "mnist":
+        path = find_mnist()
+        if path is None:
+            sys.exit("mnist.npz not found (set SKAE_MNIST)")
+        (xtr, _), (xte, _) = load_mnist(path)
+        return reconstruction_task("MNIST rows (28x28)", xtr, xte, 32), []
+    if task == "sines":
+        rng = np.random.RandomState(0)
+        xtr, _ = make_sines(4000, 64, rng)
+        xte, cte = make_sines(1000, 64, rng)
+        return reconstruction_task("sines (64x1)", xtr, xte, 8, clean_test=cte), []
+    if task == "sines2":
+        rng = np.random.RandomState(1)
+        x, c = make_sines(3000, 50, rng, n_waves=2, freq=(1.0, 5.0), amp=(0.5, 2.0))
+        return reconstruction_task("sines2 (50x1)", x[:2400], x[2400:], 8,
+                                   clean_test=c[2400:]), []
+    return [], [aeon_task(name, args.aeon_components) for name in args.aeon_sets]
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--tasks", nargs="+", default=["sines", "mnist"],
-                   choices=["mnist", "sines"])
-    p.add_argument("--cell", default="lstm", choices=["lstm", "gru"])
-    p.add_argument("--hidden", type=int, nargs="*", default=[],
-                   help="hidden_layer_sizes of the recurrent stack")
-    p.add_argument("--batch-size", type=int, default=256)
-    p.add_argument("--mnist-epochs", type=int, default=10)
-    p.add_argument("--mnist-train", type=int, default=None,
-                   help="training images (default: all)")
-    p.add_argument("--mnist-test", type=int, default=None,
-                   help="test images (default: all)")
-    p.add_argument("--mnist-components", type=int, default=32)
-    p.add_argument("--sine-epochs", type=int, default=40)
-    p.add_argument("--sine-train", type=int, default=4000)
-    p.add_argument("--sine-test", type=int, default=1000)
-    p.add_argument("--sine-steps", type=int, default=64)
-    p.add_argument("--sine-components", type=int, default=8)
-    p.add_argument("--verbose", type=int, default=0)
-    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--tasks", nargs="+", default=["sines", "sines2", "aeon", "mnist"],
+                   choices=["sines", "sines2", "aeon", "mnist"])
+    p.add_argument("--aeon-sets", nargs="+", default=list(AEON_SETS))
+    p.add_argument("--aeon-components", type=int, default=16)
     p.add_argument("--out", default=None, help="Markdown file to write")
-    p.add_argument("--append", action="store_true",
-                   help="append the section to --out instead of replacing it")
-    p.add_argument("--title", default="## SequenceAutoencoder vs PCA (issue 4)",
+    p.add_argument("--title", default="## SequenceAutoencoder vs PCA and 1-NN DTW",
                    help="heading of the Markdown section")
     args = p.parse_args(argv)
-
     command = "PYTHONPATH=. python " + shlex.join(
         ["bench/bench_sequence.py"] + (argv if argv is not None else sys.argv[1:]))
-    previous = ""
-    if args.append and args.out and os.path.exists(args.out):
-        with open(args.out) as f:
-            previous = f.read().rstrip("\n") + "\n\n"
-    rows = []
+    rec_rows, aeon_rows = [], []
     for task in args.tasks:  # in the order given; the file is rewritten after each
-        if task == "mnist":
-            path = find_mnist()
-            if path is None:
-                sys.exit("mnist.npz not found (set SKAE_MNIST)")
-            (xtr, _), (xte, _) = load_mnist(path)
-            xtr = xtr[: args.mnist_train]
-            xte = xte[: args.mnist_test]
-            args.mnist_train, args.mnist_test = len(xtr), len(xte)
-            rows += run_task("MNIST rows (28x28)", xtr, xte,
-                             args.mnist_components, args.mnist_epochs, args)
-        else:
-            rng = np.random.RandomState(0)
-            xtr, _ = make_sines(args.sine_train, args.sine_steps, rng)
-            xte, cte = make_sines(args.sine_test, args.sine_steps, rng)
-            rows += run_task(f"noisy sines ({args.sine_steps}x1)", xtr, xte,
-                             args.sine_components, args.sine_epochs, args,
-                             clean_test=cte)
-        text = markdown(rows, args, command)
+        rec, feat = run(task, args)
+        rec_rows += rec
+        aeon_rows += feat
+        text = markdown(rec_rows, aeon_rows, args, command)
         print(text, flush=True)
         if args.out:
             os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
             with open(args.out, "w") as f:
-                f.write(previous + text)
+                f.write(text)
 
 
 if __name__ == "__main__":

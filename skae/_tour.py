@@ -41,7 +41,7 @@ _DESCRIPTIONS = {
     "deep": "three fully-connected layers each way",
     "conv": "Conv2D + pooling encoder, Conv2D + upsampling decoder",
     "denoising": "convolutional, trained on noisy inputs (noise 0.5)",
-    "sequence": "LSTM encoder reading each image row by row",
+    "sequence": "bidirectional GRU encoder reading each image row by row",
     "vae": "variational, 2-D latent space",
 }
 
@@ -245,14 +245,9 @@ def make_model(name, data, config):
         "conv": {"n_components": code, "image_shape": (h, w, 1)},
         "denoising": {"n_components": code, "image_shape": (h, w, 1),
                       "noise_factor": NOISE_FACTOR},
-        # LSTMs learn slowly at Adam's default rate on the small digits.
-        "sequence": {"sequence_shape": (h, w), "n_components": code,
-                     "learning_rate": 3e-3 if data.small else 1e-3,
-                     "batch_size": 32 if data.small else 256},
+        "sequence": {"sequence_shape": (h, w), "n_components": code},
         "vae": {"n_components": 2},
     }[name]
-    if name == "sequence" and common["epochs"] == "auto":
-        common["epochs"] = 80 if data.small else 10
     return cls(**params, **common)
 
 

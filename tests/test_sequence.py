@@ -1,7 +1,13 @@
-"""Tests of SequenceAutoencoder (issue 4): the tutorial's LSTM autoencoder."""
+"""Tests of SequenceAutoencoder: the tutorial's LSTM model (issue 4), the
+bidirectional default and unequal-length collections (issue 17)."""
+
+import copy
 
 import numpy as np
 import pytest
+from aeon.datasets import load_classification
+from sklearn.decomposition import PCA
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -27,10 +33,10 @@ def sines():
 
 @pytest.fixture(scope="module")
 def fitted(sines):
-    """A small LSTM autoencoder trained on 3-D sine waves."""
+    """A small bidirectional GRU autoencoder trained on 3-D sine waves."""
     X_train, _ = sines
-    ae = SequenceAutoencoder(n_components=8, epochs=40, batch_size=32,
-                             learning_rate=5e-3, random_state=0)
+    ae = SequenceAutoencoder(n_components=8, hidden_layer_sizes=(32,), epochs=40,
+                             batch_size=32, learning_rate=5e-3, random_state=0)
     return ae.fit(X_train)
 
 
@@ -54,10 +60,11 @@ def expected_failed_checks(estimator):
     }
 
 
-# One epoch: the checks fit dozens of times, and tracing the recurrent loops
-# dominates the cost of each fit.
+# One epoch and narrow layers: the checks fit dozens of times, and tracing
+# the recurrent loops dominates the cost of each fit.
 @parametrize_with_checks(
-    [SequenceAutoencoder(n_components=2, epochs=1, batch_size=32)],
+    [SequenceAutoencoder(n_components=2, hidden_layer_sizes=(8,), epochs=1,
+                         batch_size=32)],
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
@@ -129,10 +136,11 @@ def test_flat_input_without_sequence_shape_is_univariate():
     assert ae.inverse_transform(ae.transform(X)).shape == (30, 7)
 
 
-def test_gru_and_stacked_layers():
+def test_tutorial_architecture_gru_and_stacked_layers():
     X = make_sines(60, n_steps=12, seed=3)
-    gru = SequenceAutoencoder(n_components=4, cell="gru", hidden_layer_sizes=(6,),
-                              epochs=2, random_state=0).fit(X)
+    gru = SequenceAutoencoder(n_components=4, architecture="tutorial", cell="gru",
+                              hidden_layer_sizes=(6,), epochs=2,
+                              random_state=0).fit(X)
     classes = {type(layer).__name__ for net in (gru.encoder_, gru.decoder_)
                for layer in net.layers}
     assert "GRU" in classes and "LSTM" not in classes
@@ -143,6 +151,35 @@ def test_gru_and_stacked_layers():
     assert enc_units == [6, 4] and dec_units == [6]
     assert gru.transform(X).shape == (60, 4)
     assert gru.reconstruct(X).shape == X.shape
+    assert "RepeatVector" in [type(layer).__name__ for layer in gru.decoder_.layers]
+
+
+def test_tutorial_model_is_one_parameter_set_away():
+    X = make_sines(40, n_steps=10, seed=5)
+    ae = SequenceAutoencoder(n_components=3, architecture="tutorial", cell="lstm",
+                             hidden_layer_sizes=(), learning_rate=1e-3, epochs=1,
+                             batch_size=256).fit(X)
+    assert [type(layer).__name__ for layer in ae.encoder_.layers] == [
+        "InputLayer", "LSTM"]
+    assert [type(layer).__name__ for layer in ae.decoder_.layers] == [
+        "InputLayer", "RepeatVector", "LSTM", "Dense"]
+    assert ae.encoder_.layers[-1].units == 3
+
+
+def test_default_architecture_is_bidirectional_with_a_linear_code():
+    X = make_sines(40, n_steps=10, seed=6)
+    ae = SequenceAutoencoder(n_components=3, epochs=1, random_state=0).fit(X)
+    enc = [type(layer).__name__ for layer in ae.encoder_.layers]
+    dec = [type(layer).__name__ for layer in ae.decoder_.layers]
+    assert enc == ["InputLayer", "Bidirectional", "Dense"]
+    assert dec == ["InputLayer", "Dense", "Reshape", "Bidirectional", "Dense"]
+    bi = ae.encoder_.layers[1]
+    assert type(bi.forward_layer).__name__ == "GRU" and bi.forward_layer.units == 128
+    # The two directions start from different weights.
+    assert not np.allclose(bi.forward_layer.get_weights()[0],
+                           bi.backward_layer.get_weights()[0])
+    code = ae.encoder_.layers[-1]
+    assert code.units == 3 and code.activation.__name__ == "linear"
 
 
 def test_same_seed_same_codes():
@@ -245,8 +282,126 @@ def test_masked_model_reloads_in_safe_mode(tmp_path, masked):
 
 
 # ----------------------------------------------------------------------
+# Unequal-length collections: lists of sequences, aeon's layout
+# ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ragged():
+    X = make_sines(120, n_steps=30, seed=3)
+    lengths = np.random.RandomState(3).randint(8, 31, size=len(X))
+    seqs = [x[:n] for x, n in zip(X, lengths)]
+    ae = SequenceAutoencoder(n_components=4, hidden_layer_sizes=(16,), epochs=3,
+                             random_state=0)
+    return ae.fit(seqs), seqs
+
+
+def test_list_of_unequal_sequences_round_trip(ragged):
+    ae, seqs = ragged
+    assert ae.sample_shape_ == (max(len(x) for x in seqs), 1)
+    # Padding is chosen below the data and marks the padded steps.
+    assert ae.mask_value_ < min(x.min() for x in seqs)
+    assert "masking" in [layer.name for layer in ae.encoder_.layers]
+    R = ae.reconstruct(seqs)
+    assert isinstance(R, list)
+    assert [r.shape for r in R] == [x.shape for x in seqs]
+    codes = ae.transform(seqs)
+    assert codes.shape == (len(seqs), 4)
+    full = ae.inverse_transform(codes)  # codes carry no length: padded length
+    assert full.shape == (len(seqs),) + ae.sample_shape_
+    for r, f, x in zip(R, full, seqs):
+        np.testing.assert_allclose(r, f[: len(x)], rtol=1e-5, atol=1e-5)
+
+
+def test_collection_code_ignores_where_the_padding_sits(ragged):
+    ae, seqs = ragged
+    n_steps = ae.sample_shape_[0]
+    pre = np.full((len(seqs), n_steps, 1), ae.mask_value_, np.float32)
+    for i, x in enumerate(seqs):
+        pre[i, n_steps - len(x):] = x
+    np.testing.assert_allclose(ae.transform(pre), ae.transform(seqs),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_collection_score_is_over_each_sequences_own_steps(ragged):
+    ae, seqs = ragged
+    R = ae.reconstruct(seqs[:10])
+    expected = [-np.mean((r.astype(np.float64) - x) ** 2) for r, x in zip(R, seqs)]
+    np.testing.assert_allclose(ae.score_samples(seqs[:10]), expected, rtol=1e-5)
+
+
+def test_sequence_shape_sets_the_padded_length():
+    seqs = [make_sines(1, n_steps=n, seed=n)[0] for n in (6, 9, 12)]
+    ae = SequenceAutoencoder(sequence_shape=(20, 1), n_components=2,
+                             hidden_layer_sizes=(8,), epochs=1).fit(seqs)
+    assert ae.sample_shape_ == (20, 1)
+    longer = make_sines(1, n_steps=18, seed=1)[0]
+    assert ae.reconstruct([longer])[0].shape == (18, 1)
+
+
+def test_aeon_unequal_length_multivariate_collection():
+    # aeon's layout: lists of (n_channels, n_timepoints_i); 12 channels, 7 to
+    # 26 steps, 9 speakers.
+    X, y = load_classification("JapaneseVowels", split="train")
+    X_test, y_test = load_classification("JapaneseVowels", split="test")
+    assert isinstance(X, list) and len({x.shape[1] for x in X}) > 1
+    ae = SequenceAutoencoder(n_components=8, channel_axis=0, hidden_layer_sizes=(32,),
+                             epochs=40, random_state=0).fit(X)
+    assert ae.sample_shape_[1] == 12
+    fits = [x for x in X_test if x.shape[1] <= ae.sample_shape_[0]][:5]
+    R = ae.reconstruct(fits)
+    assert [r.shape for r in R] == [x.shape for x in fits]
+    # The codes are features: 1-NN on them is far above chance (1/9).
+    knn = KNeighborsClassifier(1).fit(ae.transform(X), y)
+    accuracy = knn.score(ae.transform(X_test), y_test)
+    assert accuracy > 0.6, accuracy
+
+
+def test_aeon_three_d_layout():
+    X = make_sines(30, n_steps=12, seed=9).transpose(0, 2, 1)  # (n, channels, t)
+    ae = SequenceAutoencoder(n_components=2, channel_axis=0, hidden_layer_sizes=(8,),
+                             epochs=1, random_state=0).fit(X)
+    assert ae.sample_shape_ == (12, 1)
+    assert ae.reconstruct(X).shape == (30, 1, 12)
+    assert ae.inverse_transform(ae.transform(X)).shape == (30, 1, 12)
+    np.testing.assert_allclose(ae.transform(list(X)), ae.transform(X),
+                               rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------
+@pytest.mark.parametrize("bad, match", [
+    (lambda s: [s[0], np.hstack([s[1], s[1]])], "features per step"),
+    (lambda s: [s[0], s[1][:0]], "0 time step"),
+    (lambda s: [s[0], s[1][:1]], "1 time step"),
+    (lambda s: [s[0], np.where(np.arange(len(s[1]))[:, None] == 2, np.nan, s[1])],
+     "NaN"),
+])
+def test_bad_collections_are_refused_and_nothing_changes(ragged, bad, match):
+    ae, seqs = ragged
+    ae = copy.deepcopy(ae)
+    before = ae.transform(seqs[:3])
+    with pytest.raises(ValueError, match=match):
+        ae.fit(bad(seqs))
+    assert ae.sample_shape_ == (max(len(x) for x in seqs), 1)
+    np.testing.assert_array_equal(ae.transform(seqs[:3]), before)
+
+
+def test_collection_longer_than_fitted_or_unmasked(sines, fitted, ragged):
+    ae, _ = ragged
+    longer = make_sines(2, n_steps=ae.sample_shape_[0] + 6, seed=8)
+    with pytest.raises(ValueError, match=f"more than the {ae.sample_shape_[0]}"):
+        ae.reconstruct(list(longer))
+    # The encoder reads any length: a longer sequence gets a code, and its
+    # first steps alone another one.
+    codes = ae.transform(list(longer))
+    assert codes.shape == (2, 4) and np.all(np.isfinite(codes))
+    assert not np.allclose(codes, ae.transform([x[:20] for x in longer]), atol=1e-4)
+    with pytest.raises(ValueError, match="fitted with 1"):
+        ae.transform([np.zeros((5, 2))])
+    # Fitted on 3-D arrays of 24 steps: no masking, so no other length.
+    _, X_test = sines
+    with pytest.raises(ValueError, match="sequences of one length, 24 steps"):
+        fitted.transform([X_test[0][:20], X_test[1]])
 def test_sequence_shape_not_matching_flat_data():
     X = np.random.RandomState(0).rand(20, 12)
     with pytest.raises(ValueError, match=r"sequence_shape=\(5, 3\) holds 15 values"):

@@ -1,11 +1,18 @@
-"""Recurrent (LSTM/GRU) encoder and decoder: the tutorial's sequence-to-sequence model.
+"""Recurrent (LSTM/GRU) encoders and decoders for sequence autoencoders.
 
-The tutorial's seed is ``LSTM(latent_dim) -> RepeatVector(timesteps) ->
-LSTM(input_dim, return_sequences=True)``. skae keeps the encoder and the
-``RepeatVector`` but ends the decoder with a per-step ``Dense`` layer carrying
-the estimator's output activation (sigmoid for data in [0, 1], linear
-otherwise), so that real-valued sequences are not squeezed through the
-recurrent layer's ``tanh`` into [-1, 1].
+Two architectures:
+
+* ``"bidirectional"`` (skae's default): bidirectional recurrent layers read
+  the sequence, a linear ``Dense`` layer of ``n_components`` units is the code;
+  the decoder projects the code to one vector per time step (a linear
+  ``Dense`` layer reshaped to ``(timesteps, width)``, so every step gets its
+  own input), runs bidirectional recurrent layers over them and maps each step
+  to the features.
+* ``"tutorial"``: the tutorial's ``LSTM(latent_dim) -> RepeatVector(timesteps)
+  -> LSTM(input_dim, return_sequences=True)``. skae ends its decoder with a
+  per-step ``Dense`` layer carrying the estimator's output activation (sigmoid
+  for data in [0, 1], linear otherwise), so that real-valued sequences are not
+  squeezed through the recurrent layer's ``tanh`` into [-1, 1].
 
 Only built-in Keras layers (and skae's registered ``ClippedGaussianNoise``) are
 used, so the models save to ``.keras`` and load with ``safe_mode=True`` on every
@@ -17,30 +24,47 @@ import math
 import numpy as np
 import keras
 
+from .dense import _dense
+
 _CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 
 
-def _recurrent(cell, units, return_sequences, seed, name):
+
+def _recurrent(cell, units, return_sequences, seed, name, go_backwards=False):
     # One seed per layer; the recurrent kernel gets a seed derived from it so
     # that the two initializers do not draw the same stream.
     recurrent_seed = None if seed is None else (seed + 1) % (2**31 - 1)
     return _CELLS[cell](
         units,
         return_sequences=return_sequences,
+        go_backwards=go_backwards,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         recurrent_initializer=keras.initializers.Orthogonal(seed=recurrent_seed),
         name=name,
     )
 
 
+def _bidirectional(cell, units, return_sequences, seeds, name):
+    """Forward and backward layers of ``units`` each, seeded apart."""
+    forward = _recurrent(cell, units, return_sequences, next(seeds), f"{name}_fw")
+    backward = _recurrent(cell, units, return_sequences, next(seeds),
+                          f"{name}_bw", go_backwards=True)
+    return keras.layers.Bidirectional(forward, backward_layer=backward, name=name)
+
+
 def build_sequence_encoder(
     sequence_shape, n_components, hidden_layer_sizes=(), cell="lstm",
-    mask_value=None, noise=None, seeds=None,
+    mask_value=None, noise=None, seeds=None, architecture="tutorial",
 ):
     """Input ``(timesteps, n_features)`` -> stacked recurrent layers -> code.
 
-    The code is the last state of a recurrent layer of ``n_components`` units
-    (bounded by ``tanh`` to [-1, 1], as in the tutorial).
+    ``architecture="tutorial"``: the code is the last state of a recurrent
+    layer of ``n_components`` units (bounded by ``tanh`` to [-1, 1], as in the
+    tutorial), after recurrent layers of ``hidden_layer_sizes``.
+    ``architecture="bidirectional"``: bidirectional recurrent layers of
+    ``hidden_layer_sizes`` units per direction (one of ``n_components`` when
+    empty), the last one keeping its final states, then a linear ``Dense``
+    code of ``n_components`` values.
 
     Parameters
     ----------
@@ -55,7 +79,8 @@ def build_sequence_encoder(
         Recurrent cell.
     mask_value : float or None
         If given, a ``Masking`` layer first marks the time steps whose features
-        all equal ``mask_value`` as padding; the recurrent layers skip them.
+        all equal ``mask_value`` as padding; the recurrent layers skip them,
+        and the encoder accepts sequences of any length.
     noise : keras.layers.Layer or None
         A training-only noise layer placed after ``Masking`` (so that padded
         steps are still recognised), used when masking is on.
@@ -63,12 +88,21 @@ def build_sequence_encoder(
         One seed per layer.
     """
     seeds = seeds if seeds is not None else iter(lambda: None, 0)
-    inputs = keras.Input(shape=tuple(sequence_shape), name="encoder_input")
+    # With masking (padded sequences) the encoder reads any number of steps.
+    shape = tuple(sequence_shape) if mask_value is None else (None, sequence_shape[1])
+    inputs = keras.Input(shape=shape, name="encoder_input")
     x = inputs
     if mask_value is not None:
         x = keras.layers.Masking(mask_value=float(mask_value), name="masking")(x)
     if noise is not None:
         x = noise(x)
+    if architecture == "bidirectional":
+        widths = tuple(hidden_layer_sizes) or (n_components,)
+        for i, units in enumerate(widths):
+            last = i == len(widths) - 1
+            x = _bidirectional(cell, units, not last, seeds, f"encoder_{cell}_{i}")(x)
+        code = _dense(n_components, None, next(seeds), "code")(x)
+        return keras.Model(inputs, code, name="encoder")
     for i, units in enumerate(hidden_layer_sizes):
         x = _recurrent(cell, units, True, next(seeds), f"encoder_{cell}_{i}")(x)
     code = _recurrent(cell, n_components, False, next(seeds), "code")(x)
@@ -77,28 +111,32 @@ def build_sequence_encoder(
 
 def build_sequence_decoder(
     n_components, sequence_shape, hidden_layer_sizes=(), cell="lstm",
-    output_activation="sigmoid", seeds=None,
+    output_activation="sigmoid", seeds=None, architecture="tutorial",
 ):
-    """Code -> ``RepeatVector(timesteps)`` -> recurrent layers -> per-step Dense.
+    """Code -> one input per time step -> recurrent layers -> per-step Dense.
 
     The recurrent layers have the widths of ``hidden_layer_sizes`` reversed
     (mirroring the encoder), or one layer of ``n_components`` units when it is
     empty; a ``Dense(n_features, output_activation)`` applied at every step
-    gives the reconstruction.
+    gives the reconstruction. ``architecture="tutorial"`` repeats the code at
+    every step (``RepeatVector``); ``"bidirectional"`` projects it with a
+    linear ``Dense`` layer to ``(timesteps, width)`` (the width of the first
+    recurrent layer) and its recurrent layers are bidirectional.
     """
     seeds = seeds if seeds is not None else iter(lambda: None, 0)
     timesteps, n_features = sequence_shape
     widths = tuple(reversed(tuple(hidden_layer_sizes))) or (n_components,)
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
-    x = keras.layers.RepeatVector(timesteps, name="repeat")(inputs)
-    for i, units in enumerate(widths):
-        x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
-    outputs = keras.layers.Dense(
-        n_features,
-        activation=output_activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-        name="reconstruction",
-    )(x)
+    if architecture == "bidirectional":
+        x = _dense(timesteps * widths[0], None, next(seeds), "steps")(inputs)
+        x = keras.layers.Reshape((timesteps, widths[0]), name="per_step")(x)
+        for i, units in enumerate(widths):
+            x = _bidirectional(cell, units, True, seeds, f"decoder_{cell}_{i}")(x)
+    else:
+        x = keras.layers.RepeatVector(timesteps, name="repeat")(inputs)
+        for i, units in enumerate(widths):
+            x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
+    outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     return keras.Model(inputs, outputs, name="decoder")
 
 
