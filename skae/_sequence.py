@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
-from ._dense import check_layer_sizes
+from ._validation import check_layer_sizes
 
 CELLS = {"lstm", "gru"}
 

@@ -7,7 +7,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, _LOSSES
-from ._dense import ACTIVATIONS, check_layer_sizes
+from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows
 
 # Gradient steps per epoch on small data sets (a few batches would be too few).

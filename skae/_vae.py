@@ -8,33 +8,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, BaseAutoencoder
-from ._dense import ACTIVATIONS, check_layer_sizes
+from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
 # of antithetic standard-normal pairs, the same for every sample, so that a
 # sample's score does not depend on the other rows or on their order.
 _ELBO_DRAWS = 16
 _ELBO_SEED = 0
-# On TensorFlow, XLA compilation costs several CPU seconds per fit; it only
-# pays for itself over a long training run (in gradient steps).
-
-
-def check_image_shape(image_shape):
-    """Return ``image_shape`` as ``(height, width, channels)``, or raise."""
-    try:
-        shape = tuple(image_shape)
-    except TypeError:
-        shape = ()
-    if len(shape) == 2:
-        shape = shape + (1,)
-    if len(shape) != 3 or not all(
-        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape
-    ):
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) "
-            f"of positive integers, got {image_shape!r}."
-        )
-    return tuple(int(s) for s in shape)
 
 
 class VariationalAutoencoder(BaseAutoencoder):

@@ -23,6 +23,8 @@ from numbers import Integral
 
 import numpy as np
 
+from ._validation import check_image_shape
+
 __all__ = [
     "CodeDisplay",
     "LatentSpaceDisplay",
@@ -81,16 +83,8 @@ def _normalise_image_shape(image_shape, n_features):
     """Return ``(h, w)`` or ``(h, w, c)`` with c in (3, 4), checking the size."""
     if image_shape is None:
         image_shape = _infer_image_shape(n_features)
-    image_shape = tuple(int(s) for s in image_shape)
-    if len(image_shape) == 3 and image_shape[2] == 1:
-        image_shape = image_shape[:2]
-    if len(image_shape) not in (2, 3) or (
-        len(image_shape) == 3 and image_shape[2] not in (3, 4)
-    ):
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) "
-            f"with 1, 3 or 4 channels, got {image_shape}."
-        )
+    height, width, channels = check_image_shape(image_shape, channels=(1, 3, 4))
+    image_shape = (height, width) if channels == 1 else (height, width, channels)
     if int(np.prod(image_shape)) != n_features:
         raise ValueError(
             f"image_shape {image_shape} holds {int(np.prod(image_shape))} values, "
