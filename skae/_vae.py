@@ -286,6 +286,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets import vae
+        from ._nets.dense import build_dense_decoder
 
         hidden = check_layer_sizes(self.hidden_layer_sizes)
         if self.image_shape is None:
@@ -293,7 +294,7 @@ class VariationalAutoencoder(BaseAutoencoder):
             encoder = vae.build_vae_dense_encoder(
                 n_features, self.n_components, hidden, self.activation, seeds
             )
-            decoder = vae.build_vae_dense_decoder(
+            decoder = build_dense_decoder(
                 self.n_components, n_features, hidden, self.activation,
                 output_activation, seeds,
             )
