@@ -92,6 +92,12 @@ class DenseAutoencoder(BaseAutoencoder):
         Loss (and ``val_loss``) per epoch, accumulated over warm starts.
     loss_ : str
         The loss used for training and scoring.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data: the range that
+        chose the loss (``loss="auto"``) and that the training noise is
+        clipped to.
+    code_shape_ : tuple of int
+        Shape of one code, ``(n_components,)``.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int

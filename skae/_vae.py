@@ -132,6 +132,12 @@ class VariationalAutoencoder(BaseAutoencoder):
         negative ELBO in nats per sample when ``beta=1``.
     loss_ : str
         The observation model used for training and scoring.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data: the range that
+        chose the loss (``loss="auto"``) and that the training noise is
+        clipped to.
+    code_shape_ : tuple of int
+        Shape of one latent point, ``(n_components,)``.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int
@@ -323,10 +329,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         z = Sampling(seed=next(seeds), name="sampling")([z_mean, z_log_var])
         return keras.Model(inputs, decoder(z), name="variational_autoencoder")
 
-    def _compile_loss(self):
+    def _compile_loss(self, loss):
         from ._nets.vae import SummedReconstructionLoss
 
-        return SummedReconstructionLoss(self.loss_)
+        return SummedReconstructionLoss(loss)
 
     # ------------------------------------------------------------------
     # Inference
