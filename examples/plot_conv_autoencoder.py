@@ -29,7 +29,7 @@ conv = ConvAutoencoder(
     None, image_shape=(8, 8, 1), filters=(16, 8), pooling="max", epochs=30,
     batch_size=64, random_state=0,
 ).fit(images_train)
-print("code shape:", conv.encoder_.outputs[0].shape[1:])
+print("code shape:", conv.code_shape_)
 print("codes:", conv.transform(images_test).shape)
 print("reconstructions:", conv.reconstruct(images_test).shape)
 print(f"test score: {conv.score(images_test):.4f}")

@@ -157,9 +157,10 @@ def get_keras():
                 _load_keras()
     import keras
 
-    # Importing the layers registers them with Keras' serialization, so that
-    # saved models load in safe mode without ``custom_objects``.
-    from ._nets import layers  # noqa: F401
+    # Importing these modules registers skae's layers and losses with Keras'
+    # serialization, so that saved models load in safe mode without
+    # ``custom_objects``.
+    from ._nets import layers, tsne, vae  # noqa: F401
 
     return keras
 

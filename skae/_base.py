@@ -1,7 +1,8 @@
 """Base class shared by every skae autoencoder."""
 
+import contextlib
 import copy
-import logging
+import math
 import os
 import tempfile
 from abc import ABCMeta, abstractmethod
@@ -21,8 +22,6 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import get_keras, seed_stream
 from ._rows import LazyRows, blockwise, finite_range
-
-logger = logging.getLogger("skae")
 
 _EPS = 1e-7
 _LOSSES = {"binary_crossentropy", "mse", "mae"}
@@ -78,6 +77,14 @@ class BaseAutoencoder(
     }
 
     # ------------------------------------------------------------------
+    # Fitted state derived from the stored attributes
+    # ------------------------------------------------------------------
+    @property
+    def _n_features_out(self):
+        """Number of values in a code (read by ``get_feature_names_out``)."""
+        return math.prod(self.code_shape_)
+
+    # ------------------------------------------------------------------
     # Hooks for subclasses
     # ------------------------------------------------------------------
     def _sample_shape(self, n_features):
@@ -96,20 +103,20 @@ class BaseAutoencoder(
         return keras.Model(inputs, outputs, name=type(self).__name__.lower())
 
     def _noise_layer(self, sample_shape, seeds):
+        """The training noise, clipped to the training data's range."""
         from ._nets.layers import ClippedGaussianNoise
 
         return ClippedGaussianNoise(
             float(self.noise_factor),
-            clip_min=self._data_range_[0],
-            clip_max=self._data_range_[1],
+            clip_min=self.data_range_[0],
+            clip_max=self.data_range_[1],
             seed=next(seeds),
             name="noise",
         )
 
-    def _compile_loss(self):
-        """The loss passed to ``Model.compile``."""
-        return {"binary_crossentropy": "binary_crossentropy", "mse": "mse",
-                "mae": "mae"}[self.loss_]
+    def _compile_loss(self, loss):
+        """What ``Model.compile`` gets for the resolved ``loss`` (its name)."""
+        return loss
 
     # ------------------------------------------------------------------
     # Input handling
@@ -308,90 +315,111 @@ class BaseAutoencoder(
         return self
 
     def _fit_network(self, X, warm, partial=False):
+        """Train on validated rows ``X``: a new network, or ``model_`` if warm.
+
+        The steps: resolve the loss, the data range and the sample shape
+        (:meth:`_resolve_fit_state`), split off the validation rows
+        (:meth:`_split_validation`), build and compile a new network
+        (:meth:`_build_model`) unless warm, train (:meth:`_train`; a warm
+        network gets its weights and optimizer state back if that fails),
+        then store the results (:meth:`_commit_fit`). :meth:`_guarded_fit`
+        restores the estimator's attributes after a failure.
+        """
         keras = get_keras()
         rng = check_random_state(self.random_state)
         seeds = seed_stream(rng if self.random_state is not None else None)
-
+        loss, data_range, sample_shape = self._resolve_fit_state(X, warm)
+        X_train, X_val = self._split_validation(
+            X, sample_shape, rng, 0.0 if partial else self.validation_fraction
+        )
+        epochs = 1 if partial else self._fit_epochs(len(X_train))
+        early_stopping = self.early_stopping and not partial
         if warm:
             model = self.model_
-            loss = self.loss_
-            sample_shape = self.sample_shape_
-            data_range = self._data_range_
-            if loss == "binary_crossentropy":
+            with _restored_on_failure(keras, model):
+                history = self._train(keras, model, X_train, X_val, seeds,
+                                      epochs, early_stopping)
+        else:
+            model = self._build_model(keras, sample_shape, loss, data_range,
+                                      len(X_train), epochs, seeds)
+            history = self._train(keras, model, X_train, X_val, seeds, epochs,
+                                  early_stopping)
+        self._commit_fit(model, loss, data_range, sample_shape, history, warm)
+        return self
+
+    def _resolve_fit_state(self, X, warm):
+        """``(loss, data_range, sample_shape)`` of a fit on ``X``.
+
+        A new fit takes them from the data (the range chooses the loss,
+        ``loss="auto"``); a warm one keeps those of the fitted network, and
+        checks that ``X`` suits its loss.
+        """
+        if warm:
+            if self.loss_ == "binary_crossentropy":
                 _check_unit_range(*self._value_range(X),
                                   "this estimator, fitted with binary cross-entropy,")
-            snapshot = (
-                model.get_weights(),
-                [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables],
-            )
-        else:
-            data_range = self._value_range(X)
-            loss = self._resolve_loss(*data_range)
-            sample_shape = tuple(self._sample_shape(X.shape[1]))
-            snapshot = None
+            return self.loss_, self.data_range_, self.sample_shape_
+        data_range = self._value_range(X)
+        loss = self._resolve_loss(*data_range)
+        return loss, data_range, tuple(self._sample_shape(X.shape[1]))
 
-        n_val = 0 if partial else int(round(self.validation_fraction * len(X)))
-        if n_val and (n_val < 1 or n_val >= len(X)):
+    def _split_validation(self, X, sample_shape, rng, fraction):
+        """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``
+        held out (``X_val`` is None for none). Lazy rows stay lazy."""
+        n_val = int(round(fraction * len(X)))
+        if n_val and n_val >= len(X):
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} leaves no "
                 f"training or validation samples out of {len(X)}."
             )
-        order = rng.permutation(len(X)) if n_val else None
         if isinstance(X, LazyRows):  # read a batch at a time, never whole
             Xs = X.reshape_rows(sample_shape)
-            X_val = Xs.subset(np.sort(order[:n_val])) if n_val else None
-            X_train = Xs.subset(order[n_val:]) if n_val else Xs
         else:
             Xs = X.reshape((len(X),) + sample_shape)
-            X_val = Xs[order[:n_val]] if n_val else None
-            X_train = Xs[order[n_val:]] if n_val else Xs
-        epochs = 1 if partial else self._fit_epochs(len(X_train))
+        if not n_val:
+            return Xs, None
+        order = rng.permutation(len(X))
+        if isinstance(Xs, LazyRows):
+            return Xs.subset(order[n_val:]), Xs.subset(np.sort(order[:n_val]))
+        return Xs[order[n_val:]], Xs[order[:n_val]]
 
-        try:
-            if not warm:
-                # Attributes the builders read; committed for good below.
-                self.loss_ = loss
-                self._data_range_ = data_range
-                output_activation = (
-                    "sigmoid" if loss == "binary_crossentropy" else "linear"
-                )
-                encoder, decoder = self._build_networks(
-                    sample_shape, output_activation, seeds
-                )
-                model = self._assemble(keras, encoder, decoder, sample_shape, seeds)
-                model.compile(
-                    optimizer=self._make_optimizer(keras),
-                    loss=self._compile_loss(),
-                    jit_compile=self._jit_compile(
-                        keras, epochs * -(-len(X_train) // self._fit_batch_size(
-                            len(X_train))), model
-                    ),
-                    steps_per_execution=self._steps_per_execution(keras, len(X_train)),
-                )
-            history = self._train(keras, model, X_train, X_val, seeds, epochs,
-                                  early_stopping=self.early_stopping and not partial)
-        except BaseException:
-            if warm:  # the network is shared with the previous state: restore it
-                model.set_weights(snapshot[0])
-                for var, value in zip(model.optimizer.variables, snapshot[1]):
-                    var.assign(value)
-            raise
+    def _build_model(self, keras, sample_shape, loss, data_range, n_train,
+                     epochs, seeds):
+        """Build, assemble and compile a new network for ``loss``.
 
+        ``data_range_`` is set first: the training noise is clipped to it,
+        and a subclass's :meth:`_build_networks` may read it.
+        """
+        self.data_range_ = data_range
+        output_activation = "sigmoid" if loss == "binary_crossentropy" else "linear"
+        encoder, decoder = self._build_networks(sample_shape, output_activation,
+                                                seeds)
+        model = self._assemble(keras, encoder, decoder, sample_shape, seeds)
+        n_steps = epochs * -(-n_train // self._fit_batch_size(n_train))
+        model.compile(
+            optimizer=self._make_optimizer(keras),
+            loss=self._compile_loss(loss),
+            jit_compile=self._jit_compile(keras, n_steps, model),
+            steps_per_execution=self._steps_per_execution(keras, n_train),
+        )
+        return model
+
+    def _commit_fit(self, model, loss, data_range, sample_shape, history, warm):
+        """Store the fitted network and what was learnt about the data."""
         self._inference_cache = {}
         self.model_ = model
         self.encoder_ = model.get_layer("encoder")
         self.decoder_ = _sub_network(model, "decoder")
         self.sample_shape_ = sample_shape
         self.loss_ = loss
-        self._data_range_ = data_range
-        self._n_features_out = int(np.prod(self.encoder_.outputs[0].shape[1:]))
+        self.data_range_ = data_range
+        self.code_shape_ = tuple(int(s) for s in self.encoder_.outputs[0].shape[1:])
         past = self.history_ if warm else {}
         self.history_ = {
             key: list(past.get(key, [])) + [float(v) for v in values]
             for key, values in history.items()
         }
         self.n_iter_ = len(next(iter(self.history_.values()), []))
-        return self
 
     def _jit_compile(self, keras, n_steps, model):
         """XLA on TensorFlow for dense networks and fits long enough to repay
@@ -523,8 +551,7 @@ class BaseAutoencoder(
         return self._run(self.encoder_, Xs).reshape(len(X), -1)
 
     def _decode(self, codes):
-        code_shape = tuple(self.encoder_.outputs[0].shape[1:])
-        out = self._run(self.decoder_, codes.reshape((len(codes),) + code_shape))
+        out = self._run(self.decoder_, codes.reshape((len(codes),) + self.code_shape_))
         return out.reshape(len(codes), -1)
 
     def _output_layout(self, X2d):
@@ -708,6 +735,24 @@ class BaseAutoencoder(
         memo[id(self)] = clone
         clone.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return clone
+
+
+@contextlib.contextmanager
+def _restored_on_failure(keras, model):
+    """Give ``model`` back its weights and optimizer state if the block fails.
+
+    A warm fit trains the network that the estimator already holds: rolling
+    back the estimator's attributes does not undo that, this does.
+    """
+    weights = model.get_weights()
+    slots = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
+    try:
+        yield
+    except BaseException:
+        model.set_weights(weights)
+        for var, value in zip(model.optimizer.variables, slots):
+            var.assign(value)
+        raise
 
 
 def _sub_network(model, name):

@@ -7,46 +7,12 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
-from ._dense import ACTIVATIONS, check_layer_sizes
-
-
-def _check_image_shape(image_shape):
-    """Return ``image_shape`` as ``(h, w, c)`` positive ints, or raise."""
-    try:
-        shape = tuple(image_shape)
-    except TypeError:
-        shape = None
-    ok = (
-        shape is not None
-        and len(shape) in (2, 3)
-        and all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
-                for s in shape)
-    )
-    if not ok:
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) "
-            f"of positive integers, or None, got {image_shape!r}."
-        )
-    shape = tuple(int(s) for s in shape)
-    return shape if len(shape) == 3 else shape + (1,)
-
-
-def _check_kernel_size(kernel_size):
-    """Return ``kernel_size`` as a pair of positive ints, or raise."""
-    if isinstance(kernel_size, Integral) and not isinstance(kernel_size, bool):
-        kernel_size = (kernel_size, kernel_size)
-    try:
-        pair = tuple(kernel_size)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(
-        isinstance(k, Integral) and not isinstance(k, bool) and k > 0 for k in pair
-    ):
-        raise ValueError(
-            "kernel_size must be a positive integer or a pair of them, got "
-            f"{kernel_size!r}."
-        )
-    return tuple(int(k) for k in pair)
+from ._validation import (
+    ACTIVATIONS,
+    check_image_shape,
+    check_kernel_size,
+    check_layer_sizes,
+)
 
 
 class ConvAutoencoder(BaseAutoencoder):
@@ -169,6 +135,14 @@ class ConvAutoencoder(BaseAutoencoder):
         Loss (and ``val_loss``) per epoch, accumulated over warm starts.
     loss_ : str
         The loss used for training and scoring.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data: the range that
+        chose the loss (``loss="auto"``) and that the training noise is
+        clipped to.
+    code_shape_ : tuple of int
+        Shape of one code as the encoder outputs it: ``(n_components,)``, or
+        with ``n_components=None`` the last feature map ``(height, width,
+        filters[-1])``, which ``transform`` flattens.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int
@@ -305,7 +279,7 @@ class ConvAutoencoder(BaseAutoencoder):
         if self.image_shape is None:
             hint = getattr(self, "_image_hint", None)
             if hint is not None and len(hint) == 3 and math.prod(hint) == n_features:
-                return _check_image_shape(hint)
+                return check_image_shape(hint)
             if n_features < 2:
                 raise ValueError(
                     f"image_shape=None cannot infer an image from {n_features} "
@@ -317,7 +291,7 @@ class ConvAutoencoder(BaseAutoencoder):
                 return (side, side, 1)
             # Not square: a one-row image, i.e. a 1-D signal over the features.
             return (1, n_features, 1)
-        shape = _check_image_shape(self.image_shape)
+        shape = check_image_shape(self.image_shape)
         if math.prod(shape) != n_features:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} has {math.prod(shape)} "
@@ -346,7 +320,7 @@ class ConvAutoencoder(BaseAutoencoder):
         filters = check_layer_sizes(self.filters, name="filters")
         if not filters:
             raise ValueError("filters must hold at least one positive integer.")
-        kernel_size = _check_kernel_size(self.kernel_size)
+        kernel_size = check_kernel_size(self.kernel_size)
         check_image_geometry(sample_shape, len(filters))
         n_values = math.prod(sample_shape)
         if self.n_components is not None and self.n_components > n_values:

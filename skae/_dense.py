@@ -5,23 +5,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
-
-ACTIVATIONS = {"relu", "sigmoid", "tanh", "linear", "elu", "selu", "gelu",
-               "softplus", "swish", "leaky_relu"}
-
-
-def check_layer_sizes(sizes, name="hidden_layer_sizes"):
-    """Return ``sizes`` as a tuple of positive ints, or raise ``ValueError``."""
-    try:
-        sizes = tuple(sizes)
-    except TypeError:
-        sizes = (sizes,)
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
-               for s in sizes):
-        raise ValueError(
-            f"{name} must be a sequence of positive integers, got {sizes!r}."
-        )
-    return tuple(int(s) for s in sizes)
+from ._validation import ACTIVATIONS, check_layer_sizes
 
 
 class DenseAutoencoder(BaseAutoencoder):
@@ -108,6 +92,12 @@ class DenseAutoencoder(BaseAutoencoder):
         Loss (and ``val_loss``) per epoch, accumulated over warm starts.
     loss_ : str
         The loss used for training and scoring.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data: the range that
+        chose the loss (``loss="auto"``) and that the training noise is
+        clipped to.
+    code_shape_ : tuple of int
+        Shape of one code, ``(n_components,)``.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int

@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
-from ._dense import check_layer_sizes
 from ._rows import blockwise
+from ._validation import check_layer_sizes
 
 CELLS = {"lstm", "gru"}
 ARCHITECTURES = {"bidirectional", "tutorial"}
@@ -233,6 +233,11 @@ class SequenceAutoencoder(BaseAutoencoder):
     sample_shape_ : tuple of (int, int)
         ``(n_timesteps, n_features)`` of one sequence as the network sees it
         (the padded length for a list of sequences).
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data's real steps (padding
+        left out); they chose ``loss_``, and they bound the noisy inputs.
+    code_shape_ : tuple of int
+        Shape of one code, ``(n_components,)``.
     mask_value_ : float or None
         The value that marks padded steps inside the network: ``mask_value``,
         or, for a list of sequences of unequal lengths, a value below the
@@ -449,7 +454,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.mask_value_ is not None and self.noise_factor > 0:
             from ._nets.layers import ClippedGaussianNoise
 
-            lo, hi = self._data_range_
+            lo, hi = self.data_range_
             noise = ClippedGaussianNoise(
                 float(self.noise_factor), clip_min=lo, clip_max=hi,
                 seed=next(seeds), name="noise",

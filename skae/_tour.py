@@ -8,8 +8,6 @@ HTML and a Markdown report with the tutorial's figures as PNG files.
 The module imports Keras and matplotlib only when the tour runs.
 """
 
-import html
-import importlib
 import logging
 import math
 import os
@@ -20,33 +18,63 @@ from pathlib import Path
 
 import numpy as np
 
+from ._conv import ConvAutoencoder
+from ._dense import DenseAutoencoder
+from ._report import write_reports
+from ._sequence import SequenceAutoencoder
+from ._vae import VariationalAutoencoder
+
 logger = logging.getLogger("skae.tour")
-
-#: The tutorial's models, in its order.
-MODEL_NAMES = ("simple", "sparse", "deep", "conv", "denoising", "sequence", "vae")
-
-_CLASSES = {
-    "simple": ("skae._dense", "DenseAutoencoder"),
-    "sparse": ("skae._dense", "DenseAutoencoder"),
-    "deep": ("skae._dense", "DenseAutoencoder"),
-    "conv": ("skae._conv", "ConvAutoencoder"),
-    "denoising": ("skae._conv", "ConvAutoencoder"),
-    "sequence": ("skae._sequence", "SequenceAutoencoder"),
-    "vae": ("skae._vae", "VariationalAutoencoder"),
-}
-
-_DESCRIPTIONS = {
-    "simple": "single fully-connected code layer",
-    "sparse": "as simple, with an L1 activity penalty on the code",
-    "deep": "three fully-connected layers each way",
-    "conv": "Conv2D + pooling encoder, Conv2D + upsampling decoder",
-    "denoising": "convolutional, trained on noisy inputs (noise 0.5)",
-    "sequence": "bidirectional GRU encoder reading each image row by row",
-    "vae": "variational, 2-D latent space",
-}
 
 #: Standard deviation of the denoiser's Gaussian noise (the tutorial's).
 NOISE_FACTOR = 0.5
+
+
+@dataclass(frozen=True)
+class _Model:
+    """One model of the tour: its estimator, and what the tour shows of it.
+
+    ``params(image_shape, code, small)`` gives the estimator's parameters on
+    images of ``image_shape`` for a code of ``code`` values (``small``: the
+    8x8 digits); ``noisy`` models are tested on noisy inputs; ``codes`` and
+    ``latent`` add the figures of the codes and of the latent plane;
+    ``tsne_rank`` orders the candidates for the t-SNE figure (None: never).
+    """
+
+    estimator: type
+    params: object
+    noisy: bool = False
+    codes: bool = False
+    latent: bool = False
+    tsne_rank: int = None
+
+
+#: The tutorial's models, in its order. Each is shown with skae's defaults for
+#: its role (only the code size is set): the dense ones at 16 values on small
+#: images and 32 on larger ones, the convolutional ones at the same size
+#: through their dense code, the VAE with a 2-D latent space. The tutorial's
+#: exact architectures are one parameter set away (see the README's table).
+_MODELS = {
+    "simple": _Model(DenseAutoencoder, lambda shape, code, small: {
+        "n_components": code, "hidden_layer_sizes": ()}, codes=True, tsne_rank=1),
+    "sparse": _Model(DenseAutoencoder, lambda shape, code, small: {
+        "n_components": code, "activity_l1": 1e-4}, codes=True, tsne_rank=2),
+    "deep": _Model(DenseAutoencoder, lambda shape, code, small: {
+        "n_components": code}, tsne_rank=0),
+    "conv": _Model(ConvAutoencoder, lambda shape, code, small: {
+        "n_components": code, "image_shape": shape + (1,)}, codes=True,
+        tsne_rank=4),
+    "denoising": _Model(ConvAutoencoder, lambda shape, code, small: {
+        "n_components": code, "image_shape": shape + (1,),
+        "noise_factor": NOISE_FACTOR}, noisy=True),
+    "sequence": _Model(SequenceAutoencoder, lambda shape, code, small: {
+        "sequence_shape": shape, "n_components": code}, tsne_rank=3),
+    "vae": _Model(VariationalAutoencoder, lambda shape, code, small: {
+        "n_components": 2}, latent=True),
+}
+
+#: The tutorial's models, in its order.
+MODEL_NAMES = tuple(_MODELS)
 
 
 class TourError(Exception):
@@ -180,33 +208,8 @@ def check_models(models):
             f"unknown model(s) {', '.join(map(repr, unknown))}; choose from "
             f"{', '.join(MODEL_NAMES)}."
         )
-    for name in models:
-        _model_class(name)
     # Keep the tutorial's order, without duplicates.
     return tuple(m for m in MODEL_NAMES if m in models)
-
-
-def _model_class(name):
-    module, cls = _CLASSES[name]
-    try:
-        return getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError) as exc:
-        raise TourError(
-            f"model {name!r} needs {module}.{cls}, which cannot be imported "
-            f"({type(exc).__name__}: {exc})."
-        ) from None
-
-
-def available_models():
-    """Names of the tour's models whose estimator can be imported."""
-    out = []
-    for name in MODEL_NAMES:
-        try:
-            _model_class(name)
-        except TourError:
-            continue
-        out.append(name)
-    return tuple(out)
 
 
 #: Epochs that ``--epochs-scale F`` multiplies (each model's own ``"auto"``
@@ -225,30 +228,12 @@ def _epochs(config):
 
 
 def make_model(name, data, config):
-    """The tour's estimator for ``name`` on ``data``, unfitted.
-
-    Each tutorial model is shown with skae's defaults for its role (only the
-    code size is set): the dense ones at 16 values on small images and 32 on
-    larger ones, the convolutional ones at the same size through their dense
-    code, the VAE with a 2-D latent space. The tutorial's exact architectures
-    are one parameter set away (see the README's table).
-    """
-    cls = _model_class(name)
-    h, w = data.image_shape
-    code = 16 if data.small else 32
-    common = {"random_state": config.random_state, "validation_fraction": 0.1,
-              "epochs": _epochs(config)}
-    params = {
-        "simple": {"n_components": code, "hidden_layer_sizes": ()},
-        "sparse": {"n_components": code, "activity_l1": 1e-4},
-        "deep": {"n_components": code},
-        "conv": {"n_components": code, "image_shape": (h, w, 1)},
-        "denoising": {"n_components": code, "image_shape": (h, w, 1),
-                      "noise_factor": NOISE_FACTOR},
-        "sequence": {"sequence_shape": (h, w), "n_components": code},
-        "vae": {"n_components": 2},
-    }[name]
-    return cls(**params, **common)
+    """The tour's estimator for ``name`` on ``data``, unfitted (see
+    ``_MODELS``)."""
+    model = _MODELS[name]
+    params = model.params(data.image_shape, 16 if data.small else 32, data.small)
+    return model.estimator(**params, random_state=config.random_state,
+                           validation_fraction=0.1, epochs=_epochs(config))
 
 
 def _progress_callback(label, stream):
@@ -331,7 +316,7 @@ def train_model(name, data, config, index, total, X_test_noisy):
     est.fit(X_train)
     fit_time = time.perf_counter() - start
     est.set_params(callbacks=None)
-    if name == "denoising":
+    if _MODELS[name].noisy:
         X_in, kind = X_test_noisy, f"noisy (noise {NOISE_FACTOR})"
     else:
         X_in, kind = X_test, "clean"
@@ -380,7 +365,7 @@ def _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy):
     from .plotting import ReconstructionDisplay
 
     X = data.flat("test")[:n_images]
-    noisy = result.name == "denoising"
+    noisy = _MODELS[result.name].noisy
     fig = _figure((1.3 * n_images, 4.2 if noisy else 2.9))
     axes = fig.subplots(3 if noisy else 2, n_images, squeeze=False)
     if noisy:
@@ -390,10 +375,11 @@ def _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy):
             image_shape=data.image_shape, ax=axes,
         )
         axes[2, 0].set_ylabel("denoised", fontsize=9)
-        title = f"denoising: clean, noisy input (noise {NOISE_FACTOR}), denoised"
+        title = (f"{result.name}: clean, noisy input (noise {NOISE_FACTOR}), "
+                 "denoised")
         fig.suptitle(title)
         noise = _mse(X_test_noisy, data.flat("test"))
-        _save(fig, out, "denoising.png", title,
+        _save(fig, out, f"{result.name}.png", title,
               f"Gaussian noise of standard deviation {NOISE_FACTOR}, clipped to "
               f"[0, 1], leaves an MSE of {noise:.4f} per pixel in the inputs. "
               + _errors(result), figures)
@@ -414,7 +400,7 @@ def _overview_rows(results, X_show, X_noisy):
     rows, shown = [("original", X_show)], set()
     for r in results:
         k = r.pca_components
-        if r.name == "denoising":
+        if _MODELS[r.name].noisy:
             rows += [("noisy input", X_noisy),
                      (f"PCA ({k}) of noisy", r.pca.inverse_transform(
                          r.pca.transform(X_noisy))),
@@ -533,177 +519,6 @@ def _figure_tsne(result, data, out, figures, config):
           "digits correctly.", figures)
 
 # ----------------------------------------------------------------------
-# Report
-# ----------------------------------------------------------------------
-# (name, numeric): numeric columns are right-aligned, header and cells alike.
-_COLUMNS = (("model", False), ("estimator", False), ("code size", True),
-            ("test input", False), ("test MSE", True), ("probe acc.", True),
-            ("PCA comps", True), ("PCA test MSE", True), ("PCA probe acc.", True),
-            ("epochs", True), ("train time (s)", True))
-_HEADER = tuple(name for name, _ in _COLUMNS)
-
-
-def _accuracy(value):
-    return "n/a" if math.isnan(value) else f"{value:.3f}"
-
-
-def _rows(results):
-    for r in results:
-        yield (r.name, type(r.estimator).__name__, str(r.code_size), r.input_kind,
-               f"{r.mse:.4f}", _accuracy(r.probe_acc), str(r.pca_components),
-               f"{r.pca_mse:.4f}", _accuracy(r.pca_probe_acc), str(r.epochs),
-               f"{r.fit_time:.1f}")
-
-
-def markdown_table(results):
-    """The results table as GitHub Markdown."""
-    lines = ["| " + " | ".join(_HEADER) + " |",
-             "|" + "|".join("---:" if num else "---" for _, num in _COLUMNS) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in _rows(results)]
-    return "\n".join(lines)
-
-
-def _smoke_note(data, config):
-    """The warning at the top of a ``--quick`` report (None otherwise)."""
-    if not config.quick:
-        return None
-    return (f"Smoke test (--quick): each model was trained for 2 epochs on "
-            f"{len(data.X_train)} images, so the models are barely trained. The "
-            "numbers and figures below show that the tour runs, not what the "
-            "models can do; run skae tour without --quick for results.")
-
-
-def _intro(data, results, total_time):
-    chance = 1.0 / max(len(np.unique(data.y_train)), 1)
-    return (
-        f"Data: {data.name}; {len(data.X_train)} training and {len(data.X_test)} "
-        f"test images, pixels scaled to [0, 1]. Test MSE: mean squared "
-        f"reconstruction error per pixel on the test set (for the denoiser, noisy "
-        f"test inputs against the clean digits), next to PCA keeping as many "
-        f"components as the model's code has values (at most {data.n_features}). "
-        f"Probe acc.: accuracy on the test codes of a logistic regression fitted "
-        f"on the training images' codes and labels (chance {chance:.0%}), for the "
-        f"model's codes and for PCA's. The models are trained on binary "
-        f"cross-entropy per pixel (the VAE on its negative ELBO), the loss of the "
-        f"loss curves; their score method returns minus that loss, not the MSE. "
-        f"10% of the training data is held out for the validation loss. "
-        f"Total time {total_time:.0f} s."
-    )
-
-
-def _still_improving(estimator):
-    """True if the validation (else training) loss was lowest in the last
-    tenth of the epochs."""
-    history = getattr(estimator, "history_", {}) or {}
-    loss = history.get("val_loss") or history.get("loss") or []
-    if len(loss) < 2:
-        return True
-    return int(np.argmin(loss)) >= len(loss) - max(1, len(loss) // 10)
-
-
-def _pca_notes(results, data, config):
-    """One sentence for each model that PCA reconstructs better, with why."""
-    beaten = [r for r in results if r.pca_mse < r.mse]
-    if config.quick and beaten:
-        return [f"PCA of the same size reconstructs better than "
-                f"{', '.join(r.name for r in beaten)}: the 2 epochs of a smoke "
-                "test are too few to train a network."]
-    notes = []
-    for r in beaten:
-        if r.pca_variance >= 0.95:
-            why = (f"{r.pca_components} of the {data.n_features} pixel dimensions "
-                   f"keep {r.pca_variance:.0%} of the training images' variance, "
-                   "so PCA is nearly lossless at this size")
-        elif _still_improving(r.estimator):
-            why = (f"its validation loss was still falling after {r.epochs} "
-                   "epochs, so it needs more training")
-        else:
-            why = (f"its validation loss had levelled off by {r.epochs} epochs, and "
-                   "at this code size its network reconstructs these images less "
-                   "well than a linear projection")
-        notes.append(f"PCA({r.pca_components}) reconstructs better than {r.name} "
-                     f"(test MSE {r.pca_mse:.4f} against {r.mse:.4f}): {why}.")
-    return notes
-
-
-_CSS = """\
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
-th.num, td.num { text-align: right; }
-.smoke { border: 2px solid #c60; background: #fff4e5; padding: 0.6em 1em; }
-figure { margin: 2em 0; } img { max-width: 100%; }
-figcaption { color: #555; font-style: italic; }"""
-
-
-def _markdown_report(head, results, notes, figures):
-    smoke, intro, command, versions = head
-    md = ["# skae tour", ""]
-    if smoke:
-        md += [f"**{smoke}**", ""]
-    md += [intro, "", f"Command: `{command}`  ", versions, "",
-           markdown_table(results), ""]
-    md += [f"- {note}" for note in notes] + ([""] if notes else [])
-    for filename, title, caption in figures:
-        md += [f"![{title}]({filename})", "", f"*{caption}*", ""]
-    return "\n".join(md)
-
-
-def _html_report(head, results, notes, figures):
-    esc = html.escape
-    smoke, intro, command, versions = head
-    nums = [num for _, num in _COLUMNS]
-
-    def cell(tag, text, num):
-        attr = ' class="num"' if num else ""
-        return f"<{tag}{attr}>{esc(text)}</{tag}>"
-
-    header = "".join(cell("th", h, n) for h, n in zip(_HEADER, nums))
-    rows = "\n".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, nums))
-                     + "</tr>" for row in _rows(results))
-    figs = "\n".join(
-        f'<figure><img src="{esc(f)}" alt="{esc(t)}"><figcaption>{esc(c)}'
-        f"</figcaption></figure>" for f, t, c in figures
-    )
-    smoke = f'<p class="smoke"><strong>{esc(smoke)}</strong></p>\n' if smoke else ""
-    notes = "".join(f"<li>{esc(n)}</li>" for n in notes)
-    notes = f"<ul>{notes}</ul>\n" if notes else ""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>skae tour</title>
-<style>
-{_CSS}
-</style></head><body>
-<h1>skae tour</h1>
-{smoke}<p>{esc(intro)}</p>
-<p>Command: <code>{esc(command)}</code><br>{esc(versions)}</p>
-<table><thead><tr>{header}</tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-{notes}{figs}
-</body></html>
-"""
-
-
-def write_reports(out, data, results, figures, config, total_time, command):
-    import sklearn
-
-    from . import __version__
-    from ._backend import get_keras
-
-    keras = get_keras()
-    versions = (f"skae {__version__}, keras {keras.__version__} "
-                f"({keras.backend.backend()} backend), scikit-learn "
-                f"{sklearn.__version__}")
-    head = (_smoke_note(data, config), _intro(data, results, total_time), command,
-            versions)
-    notes = _pca_notes(results, data, config)
-    (out / "report.md").write_text(_markdown_report(head, results, notes, figures),
-                                   encoding="utf-8")
-    (out / "report.html").write_text(_html_report(head, results, notes, figures),
-                                     encoding="utf-8")
-
-# ----------------------------------------------------------------------
 # Driver
 # ----------------------------------------------------------------------
 def run_tour(config, command="skae tour"):
@@ -741,14 +556,15 @@ def run_tour(config, command="skae tour"):
         result = train_model(name, data, config, i, len(models), X_test_noisy)
         results.append(result)
         _figure_reconstructions(result, data, out, figures, n_images, X_test_noisy)
-        if name in ("simple", "sparse", "conv"):
+        if _MODELS[name].codes:
             _figure_codes(result, data, out, figures, n_images)
-        if name == "vae":
+        if _MODELS[name].latent:
             _figure_vae(result, data, out, figures, config)
     _figure_all_reconstructions(results, data, out, figures, n_images, X_test_noisy)
     _figure_losses(results, out, figures)
-    tsne_model = next((r for name in ("deep", "simple", "sparse", "sequence", "conv")
-                       for r in results if r.name == name), None)
+    candidates = [r for r in results if _MODELS[r.name].tsne_rank is not None]
+    tsne_model = min(candidates, key=lambda r: _MODELS[r.name].tsne_rank,
+                     default=None)
     if tsne_model is not None:
         logger.info("t-SNE of the %s codes", tsne_model.name)
         _figure_tsne(tsne_model, data, out, figures, config)

@@ -2,12 +2,11 @@
 
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, _LOSSES
-from ._dense import ACTIVATIONS, check_layer_sizes
+from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows
 
 # Gradient steps per epoch on small data sets (a few batches would be too few).
@@ -136,6 +135,11 @@ class ParametricTSNE(BaseAutoencoder):
         Loss (and ``val_loss``) per epoch.
     loss_ : str
         The reconstruction loss, ``"none"`` without a decoder.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data, which chose the
+        reconstruction loss (``loss="auto"``).
+    code_shape_ : tuple of int
+        Shape of one map point, ``(n_components,)``.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int
@@ -253,13 +257,13 @@ class ParametricTSNE(BaseAutoencoder):
         outputs = code if decoder is None else [code, decoder(code)]
         return keras.Model(inputs, outputs, name="parametric_tsne")
 
-    def _compile_loss(self):
+    def _compile_loss(self, loss):
         from ._nets.tsne import TSNEBatchLoss, WeightedReconstructionLoss
 
         if self.reconstruction_weight <= 0:
             return TSNEBatchLoss()
         return [TSNEBatchLoss(),
-                WeightedReconstructionLoss(self.loss_, self.reconstruction_weight)]
+                WeightedReconstructionLoss(loss, self.reconstruction_weight)]
 
     def _steps(self, n):
         return max(_MIN_STEPS, -(-n // int(self.batch_size)))

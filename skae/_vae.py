@@ -8,33 +8,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, BaseAutoencoder
-from ._dense import ACTIVATIONS, check_layer_sizes
+from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
 # of antithetic standard-normal pairs, the same for every sample, so that a
 # sample's score does not depend on the other rows or on their order.
 _ELBO_DRAWS = 16
 _ELBO_SEED = 0
-# On TensorFlow, XLA compilation costs several CPU seconds per fit; it only
-# pays for itself over a long training run (in gradient steps).
-
-
-def check_image_shape(image_shape):
-    """Return ``image_shape`` as ``(height, width, channels)``, or raise."""
-    try:
-        shape = tuple(image_shape)
-    except TypeError:
-        shape = ()
-    if len(shape) == 2:
-        shape = shape + (1,)
-    if len(shape) != 3 or not all(
-        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape
-    ):
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) "
-            f"of positive integers, got {image_shape!r}."
-        )
-    return tuple(int(s) for s in shape)
 
 
 class VariationalAutoencoder(BaseAutoencoder):
@@ -152,6 +132,12 @@ class VariationalAutoencoder(BaseAutoencoder):
         negative ELBO in nats per sample when ``beta=1``.
     loss_ : str
         The observation model used for training and scoring.
+    data_range_ : tuple of (float, float)
+        Smallest and largest value of the training data: the range that
+        chose the loss (``loss="auto"``) and that the training noise is
+        clipped to.
+    code_shape_ : tuple of int
+        Shape of one latent point, ``(n_components,)``.
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int
@@ -306,6 +292,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets import vae
+        from ._nets.dense import build_dense_decoder
 
         hidden = check_layer_sizes(self.hidden_layer_sizes)
         if self.image_shape is None:
@@ -313,7 +300,7 @@ class VariationalAutoencoder(BaseAutoencoder):
             encoder = vae.build_vae_dense_encoder(
                 n_features, self.n_components, hidden, self.activation, seeds
             )
-            decoder = vae.build_vae_dense_decoder(
+            decoder = build_dense_decoder(
                 self.n_components, n_features, hidden, self.activation,
                 output_activation, seeds,
             )
@@ -342,10 +329,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         z = Sampling(seed=next(seeds), name="sampling")([z_mean, z_log_var])
         return keras.Model(inputs, decoder(z), name="variational_autoencoder")
 
-    def _compile_loss(self):
+    def _compile_loss(self, loss):
         from ._nets.vae import SummedReconstructionLoss
 
-        return SummedReconstructionLoss(self.loss_)
+        return SummedReconstructionLoss(loss)
 
     # ------------------------------------------------------------------
     # Inference

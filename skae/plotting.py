@@ -3,8 +3,11 @@
 Each display is built with ``from_estimator`` (from a fitted skae autoencoder
 and data) or from precomputed arrays (``from_predictions``, ``from_codes``,
 ``from_images``, ``from_history``), and drawn with ``plot``, which returns the
-display with ``figure_`` and ``ax_`` (or ``axes_``) attributes, as
-:class:`sklearn.metrics.ConfusionMatrixDisplay` does.
+display with ``figure_`` and ``ax_`` attributes (``ax_`` is an array of Axes
+for the displays drawn on several), as
+:class:`sklearn.metrics.ConfusionMatrixDisplay` does. Every ``from_*`` method
+takes ``ax`` and passes its other keyword arguments (``**plot_kwargs``) to
+``plot``; code dimensions are labelled ``code[i]`` everywhere.
 
 - :class:`ReconstructionDisplay`: originals above reconstructions (with the
   noisy inputs in between for a denoiser), grey and upright.
@@ -22,6 +25,8 @@ import math
 from numbers import Integral
 
 import numpy as np
+
+from ._validation import check_image_shape
 
 __all__ = [
     "CodeDisplay",
@@ -81,16 +86,8 @@ def _normalise_image_shape(image_shape, n_features):
     """Return ``(h, w)`` or ``(h, w, c)`` with c in (3, 4), checking the size."""
     if image_shape is None:
         image_shape = _infer_image_shape(n_features)
-    image_shape = tuple(int(s) for s in image_shape)
-    if len(image_shape) == 3 and image_shape[2] == 1:
-        image_shape = image_shape[:2]
-    if len(image_shape) not in (2, 3) or (
-        len(image_shape) == 3 and image_shape[2] not in (3, 4)
-    ):
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) "
-            f"with 1, 3 or 4 channels, got {image_shape}."
-        )
+    height, width, channels = check_image_shape(image_shape, channels=(1, 3, 4))
+    image_shape = (height, width) if channels == 1 else (height, width, channels)
     if int(np.prod(image_shape)) != n_features:
         raise ValueError(
             f"image_shape {image_shape} holds {int(np.prod(image_shape))} values, "
@@ -160,6 +157,30 @@ def _noisy_copy(X, noise_factor, clip_range, random_state):
     return noisy.astype(np.float32)
 
 
+def _grey_range(vmin, vmax):
+    """``(vmin, vmax)`` of a grey scale, ``vmax`` raised to ``vmin + 1`` when
+    it is not above ``vmin`` (constant images: any range shows them)."""
+    vmin, vmax = float(vmin), float(vmax)
+    return vmin, (vmax if vmax > vmin else vmin + 1.0)
+
+
+def _encode(estimator, X):
+    """Flat float64 codes of the samples ``X`` under a fitted ``estimator``."""
+    codes = estimator.transform(np.asarray(X, dtype=np.float32))
+    return _flat(np.asarray(codes, dtype=np.float64))
+
+
+def _code_size(estimator):
+    """Values per code of a fitted estimator, from its public attributes."""
+    code_shape = getattr(estimator, "code_shape_", None)
+    if code_shape is not None:
+        return math.prod(code_shape)
+    try:  # any scikit-learn transformer
+        return len(estimator.get_feature_names_out())
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
 # ----------------------------------------------------------------------
 # Reconstructions
 # ----------------------------------------------------------------------
@@ -183,11 +204,9 @@ class ReconstructionDisplay:
     ----------
     figure_ : matplotlib.figure.Figure
         Figure holding the images.
-    axes_ : ndarray of matplotlib.axes.Axes, shape (n_rows, n_images)
+    ax_ : ndarray of matplotlib.axes.Axes, shape (n_rows, n_images)
         One Axes per image: originals in the first row, then the noisy inputs
         (if any), then the reconstructions.
-    ax_ : ndarray of matplotlib.axes.Axes
-        Same as ``axes_``.
     images_ : ndarray of matplotlib.image.AxesImage, shape (n_rows, n_images)
         The drawn images.
 
@@ -206,7 +225,7 @@ class ReconstructionDisplay:
     >>> X = images.reshape(len(images), -1)
     >>> ae = DenseAutoencoder(4, epochs=2, random_state=0).fit(X)
     >>> disp = ReconstructionDisplay.from_estimator(ae, X, n_images=5)
-    >>> disp.axes_.shape
+    >>> disp.ax_.shape
     (2, 5)
     >>> disp.images_[0, 0].get_array().shape  # upright 8x8 digit
     (8, 8)
@@ -228,9 +247,7 @@ class ReconstructionDisplay:
         image_shape=None,
         random_state=0,
         ax=None,
-        cmap="gray",
-        figsize=None,
-        titles=True,
+        **plot_kwargs,
     ):
         """Reconstruct the first ``n_images`` samples of ``X`` and plot them.
 
@@ -255,12 +272,8 @@ class ReconstructionDisplay:
         ax : array-like of matplotlib Axes, default=None
             Axes to draw on, ``n_rows * n_images`` of them; a new figure when
             None.
-        cmap : str, default="gray"
-            Colormap of single-channel images.
-        figsize : tuple of float, default=None
-            Size of a new figure.
-        titles : bool, default=True
-            Label each row.
+        **plot_kwargs
+            Passed to :meth:`plot` (``cmap``, ``figsize``, ``titles``).
 
         Returns
         -------
@@ -281,7 +294,7 @@ class ReconstructionDisplay:
         noisy = None
         inputs = X
         if noise_factor > 0:
-            clip = getattr(estimator, "_data_range_", None)
+            clip = getattr(estimator, "data_range_", None)
             if clip is None:
                 clip = (float(X.min()), float(X.max()))
             noisy = _noisy_copy(X, noise_factor, clip, random_state)
@@ -289,7 +302,7 @@ class ReconstructionDisplay:
         reconstructions = estimator.reconstruct(inputs)
         return cls.from_predictions(
             X, reconstructions, X_noisy=noisy, image_shape=image_shape,
-            n_images=None, ax=ax, cmap=cmap, figsize=figsize, titles=titles,
+            n_images=None, ax=ax, **plot_kwargs,
         )
 
     @classmethod
@@ -302,9 +315,7 @@ class ReconstructionDisplay:
         n_images=10,
         image_shape=None,
         ax=None,
-        cmap="gray",
-        figsize=None,
-        titles=True,
+        **plot_kwargs,
     ):
         """Plot precomputed reconstructions under their originals.
 
@@ -320,8 +331,10 @@ class ReconstructionDisplay:
             Number of samples shown (None: all).
         image_shape : tuple of int, default=None
             Shape of one image; a square by default.
-        ax, cmap, figsize, titles
+        ax : array-like of matplotlib Axes, default=None
             As in :meth:`plot`.
+        **plot_kwargs
+            Passed to :meth:`plot` (``cmap``, ``figsize``, ``titles``).
 
         Returns
         -------
@@ -335,30 +348,26 @@ class ReconstructionDisplay:
         >>> from skae.plotting import ReconstructionDisplay
         >>> X = np.random.RandomState(0).rand(3, 6, 4)
         >>> disp = ReconstructionDisplay.from_predictions(X, X * 0.9)
-        >>> disp.axes_.shape
+        >>> disp.ax_.shape
         (2, 3)
         """
         X = np.asarray(X)
         if image_shape is None and X.ndim in (3, 4):
             image_shape = X.shape[1:]
         originals = _as_images(_take(X, n_images), image_shape)
-        shape = originals.shape[1:]
-        rec = _take(np.asarray(X_reconstructed), n_images)
-        if len(rec) != len(originals) or _flat(rec).shape[1] != _flat(X).shape[1]:
-            raise ValueError(
-                "X_reconstructed must have as many samples and values per sample "
-                f"as X: got {np.shape(X_reconstructed)} for X of shape {X.shape}."
-            )
-        reconstructions = _as_images(rec, shape)
-        noisy = None
-        if X_noisy is not None:
-            noisy = _take(np.asarray(X_noisy), n_images)
-            if len(noisy) != len(originals) or _flat(noisy).shape[1] != _flat(X).shape[1]:
-                raise ValueError("X_noisy must have the shape of X.")
-            noisy = _as_images(noisy, shape)
-        return cls(originals, reconstructions, noisy).plot(
-            ax=ax, cmap=cmap, figsize=figsize, titles=titles
-        )
+
+        def like_originals(other, name):
+            other = _take(np.asarray(other), n_images)
+            if len(other) != len(originals) or _flat(other).shape[1] != _flat(X).shape[1]:
+                raise ValueError(
+                    f"{name} must have as many samples and values per sample as "
+                    f"X: got {other.shape} for X of shape {X.shape}."
+                )
+            return _as_images(other, originals.shape[1:])
+
+        reconstructions = like_originals(X_reconstructed, "X_reconstructed")
+        noisy = None if X_noisy is None else like_originals(X_noisy, "X_noisy")
+        return cls(originals, reconstructions, noisy).plot(ax=ax, **plot_kwargs)
 
     def plot(self, *, ax=None, cmap="gray", figsize=None, titles=True):
         """Draw the rows of images.
@@ -378,7 +387,7 @@ class ReconstructionDisplay:
         Returns
         -------
         display : ReconstructionDisplay
-            The object, with ``figure_``, ``axes_`` and ``images_`` set.
+            The object, with ``figure_``, ``ax_`` and ``images_`` set.
         """
         rows = [("original", self.originals)]
         if self.noisy is not None:
@@ -388,19 +397,17 @@ class ReconstructionDisplay:
         if figsize is None:
             figsize = (max(2.0, 1.6 * n), 1.7 * len(rows))
         fig, axes = _axes_grid(ax, len(rows), n, figsize)
-        # One grey scale for every row, from the originals' range, so that the
-        # reconstructions are not contrast-stretched.
-        vmin = float(min(0.0, np.min(self.originals)))
-        vmax = float(np.max(self.originals))
-        if vmax <= vmin:  # constant images: any range shows them
-            vmax = vmin + 1.0
+        # One grey scale for every row, from the originals' range (and 0), so
+        # that the reconstructions are not contrast-stretched.
+        vmin, vmax = _grey_range(min(0.0, np.min(self.originals)),
+                                 np.max(self.originals))
         images = np.empty((len(rows), n), dtype=object)
         for r, (label, imgs) in enumerate(rows):
             for i in range(n):
                 images[r, i] = _show_image(axes[r, i], imgs[i], cmap, vmin, vmax)
             if titles:
                 axes[r, 0].set_ylabel(label, fontsize=9)
-        self.figure_, self.axes_, self.ax_, self.images_ = fig, axes, axes, images
+        self.figure_, self.ax_, self.images_ = fig, axes, images
         return self
 
 
@@ -429,14 +436,10 @@ def _code_view(codes, code_shape):
 
 def _estimator_code_images(estimator, X, code_shape=None):
     """Codes of ``X`` shaped as images (the encoder's feature maps if 3-D)."""
-    codes = _flat(np.asarray(estimator.transform(X), dtype=np.float64))
-    encoder = getattr(estimator, "encoder_", None)
-    if code_shape is None and encoder is not None:
-        try:
-            shape = tuple(int(s) for s in encoder.outputs[0].shape[1:])
-        except (AttributeError, IndexError, TypeError):
-            shape = ()
-        if len(shape) == 3 and int(np.prod(shape)) == codes.shape[1]:
+    codes = _encode(estimator, X)
+    if code_shape is None:
+        shape = tuple(getattr(estimator, "code_shape_", ()))
+        if len(shape) == 3 and math.prod(shape) == codes.shape[1]:
             code_shape = shape
     return _code_view(codes, code_shape)
 
@@ -458,9 +461,8 @@ class CodeDisplay:
     Attributes
     ----------
     figure_ : matplotlib.figure.Figure
-    axes_ : ndarray of matplotlib.axes.Axes, shape (n_images,)
-    ax_ : ndarray of matplotlib.axes.Axes
-        Same as ``axes_``.
+    ax_ : ndarray of matplotlib.axes.Axes, shape (n_images,)
+        One Axes per code.
     images_ : ndarray of matplotlib.image.AxesImage, shape (n_images,)
 
     Examples
@@ -484,7 +486,7 @@ class CodeDisplay:
     @classmethod
     def from_estimator(
         cls, estimator, X, *, n_images=10, code_shape=None, ax=None,
-        cmap="gray", figsize=None,
+        **plot_kwargs,
     ):
         """Encode the first ``n_images`` samples of ``X`` and plot the codes.
 
@@ -498,10 +500,12 @@ class CodeDisplay:
             Number of codes shown.
         code_shape : tuple of int, default=None
             Shape each code is shown as: ``(rows, cols)``, or ``(h, w, c)`` for
-            the tutorial's view of feature maps; by default the encoder's
-            output shape for a convolutional encoder, else a tall strip.
-        ax, cmap, figsize
+            the tutorial's view of feature maps; by default the estimator's
+            ``code_shape_`` when it is a feature map, else a tall strip.
+        ax : array-like of matplotlib Axes, default=None
             As in :meth:`plot`.
+        **plot_kwargs
+            Passed to :meth:`plot` (``cmap``, ``figsize``).
 
         Returns
         -------
@@ -510,13 +514,11 @@ class CodeDisplay:
         _check_fitted(estimator)
         X = _take(np.asarray(X, dtype=np.float32), n_images)
         shaped = _estimator_code_images(estimator, X, code_shape)
-        return cls(shaped).plot(ax=ax, cmap=cmap, figsize=figsize)
+        return cls(shaped).plot(ax=ax, **plot_kwargs)
 
     @classmethod
-    def from_codes(
-        cls, codes, *, code_shape=None, n_images=10, ax=None, cmap="gray",
-        figsize=None,
-    ):
+    def from_codes(cls, codes, *, code_shape=None, n_images=10, ax=None,
+                   **plot_kwargs):
         """Plot precomputed codes as images.
 
         Parameters
@@ -529,8 +531,10 @@ class CodeDisplay:
             product must be the code size); a tall strip by default.
         n_images : int or None, default=10
             Number of codes shown (None: all).
-        ax, cmap, figsize
+        ax : array-like of matplotlib Axes, default=None
             As in :meth:`plot`.
+        **plot_kwargs
+            Passed to :meth:`plot` (``cmap``, ``figsize``).
 
         Returns
         -------
@@ -550,7 +554,7 @@ class CodeDisplay:
         """
         codes = _flat(_take(np.asarray(codes, dtype=np.float64), n_images))
         shaped = _code_view(codes, code_shape)
-        return cls(shaped).plot(ax=ax, cmap=cmap, figsize=figsize)
+        return cls(shaped).plot(ax=ax, **plot_kwargs)
 
     def plot(self, *, ax=None, cmap="gray", figsize=None):
         """Draw one image per code, on a shared grey scale.
@@ -567,7 +571,7 @@ class CodeDisplay:
         Returns
         -------
         display : CodeDisplay
-            The object, with ``figure_``, ``axes_`` and ``images_`` set.
+            The object, with ``figure_``, ``ax_`` and ``images_`` set.
         """
         n = len(self.codes)
         h, w = self.codes.shape[1:3]
@@ -575,13 +579,11 @@ class CodeDisplay:
             figsize = (max(2.0, 1.2 * n), min(8.0, max(1.5, 1.2 * n * h / max(w, 1) / n)))
         fig, axes = _axes_grid(ax, 1, n, figsize)
         axes = axes.ravel()
-        vmin, vmax = float(np.min(self.codes)), float(np.max(self.codes))
-        if vmax <= vmin:
-            vmax = vmin + 1.0
+        vmin, vmax = _grey_range(np.min(self.codes), np.max(self.codes))
         images = np.empty(n, dtype=object)
         for i in range(n):
             images[i] = _show_image(axes[i], self.codes[i], cmap, vmin, vmax)
-        self.figure_, self.axes_, self.ax_, self.images_ = fig, axes, axes, images
+        self.figure_, self.ax_, self.images_ = fig, axes, images
         return self
 
 
@@ -688,7 +690,7 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
         """
         _check_fitted(estimator)
-        codes = np.asarray(estimator.transform(np.asarray(X, dtype=np.float32)))
+        codes = _encode(estimator, X)
         return cls.from_codes(codes, y, method=method, random_state=random_state,
                               perplexity=perplexity, ax=ax, **plot_kwargs)
 
@@ -803,6 +805,81 @@ class LatentSpaceDisplay:
 # ----------------------------------------------------------------------
 # Latent manifold
 # ----------------------------------------------------------------------
+def _latent_ranges(codes, latent_range, dims):
+    """``[(xlow, xhigh), (ylow, yhigh)]`` of the two scanned code dimensions."""
+    if latent_range is None:
+        if codes is None:
+            return [(-3.0, 3.0), (-3.0, 3.0)]
+        return [tuple(np.percentile(codes[:, d], [1, 99])) for d in dims]
+    lr = np.asarray(latent_range, dtype=float)
+    ranges = [tuple(lr), tuple(lr)] if lr.shape == (2,) else [tuple(r) for r in lr]
+    if np.asarray(ranges).shape != (2, 2):
+        raise ValueError(
+            "latent_range must be (low, high) or ((xlow, xhigh), (ylow, yhigh))."
+        )
+    return ranges
+
+
+def _latent_grid(estimator, X, n, latent_range, dims):
+    """``(Z, grid_x, grid_y)``: the ``n * n`` latent points to decode, row by
+    row from the top, and the coordinates of the columns and rows."""
+    if X is not None:
+        codes = _encode(estimator, X)
+        n_components = codes.shape[1]
+        center = np.median(codes, axis=0)
+    else:
+        codes = None
+        n_components = _code_size(estimator)
+        center = np.zeros(n_components)
+    if n_components < 2:
+        raise ValueError(
+            f"ManifoldDisplay needs codes of at least 2 values, got {n_components}."
+        )
+    dx, dy = (int(d) for d in dims)
+    if dx == dy or not (0 <= dx < n_components and 0 <= dy < n_components):
+        raise ValueError(f"dims must be two distinct code dimensions, got {dims}.")
+    ranges = _latent_ranges(codes, latent_range, (dx, dy))
+    grid_x = np.linspace(ranges[0][0], ranges[0][1], n)
+    grid_y = np.linspace(ranges[1][0], ranges[1][1], n)[::-1]  # top row first
+    Z = np.tile(center.astype(np.float32), (n * n, 1))
+    yy, xx = np.meshgrid(grid_y, grid_x, indexing="ij")
+    Z[:, dx] = xx.ravel()
+    Z[:, dy] = yy.ravel()
+    return Z, grid_x, grid_y
+
+
+def _mosaic(imgs, gap):
+    """The ``(n_rows, n_cols, h, w[, c])`` images as one array, ``gap``
+    pixels apart: white for RGB, masked (the colormap's "bad" colour)
+    otherwise, over zeros (``masked_all`` leaves uninitialised values, which
+    matplotlib's normalisation still computes on)."""
+    n_rows, n_cols, h, w = imgs.shape[:4]
+    extra = imgs.shape[4:]
+    if gap == 0:
+        # (r, c, h, w[, ch]) -> (r * h, c * w[, ch])
+        return imgs.swapaxes(1, 2).reshape((n_rows * h, n_cols * w) + extra)
+    shape = (n_rows * (h + gap) - gap, n_cols * (w + gap) - gap) + extra
+    mosaic = (np.ones(shape) if extra
+              else np.ma.masked_array(np.zeros(shape), mask=True))
+    for i in range(n_rows):
+        for j in range(n_cols):
+            r, c = i * (h + gap), j * (w + gap)
+            mosaic[r:r + h, c:c + w] = imgs[i, j]
+    return mosaic
+
+
+def _grid_ticks(axis, grid, size, count, gap, n_ticks):
+    """Label about ``n_ticks`` of the ``count`` cells of ``axis`` (each
+    ``size`` pixels, ``gap`` apart) with their latent coordinate."""
+    if grid is None or len(grid) != count:
+        axis.set_ticks([])
+        return
+    step = max(1, int(math.ceil(count / max(n_ticks, 1))))
+    idx = np.arange(0, count, step)
+    axis.set_ticks(idx * (size + gap) + (size - 1) / 2.0)
+    axis.set_ticklabels([f"{float(grid[i]):.2g}" for i in idx])
+
+
 class ManifoldDisplay:
     """Samples decoded from a regular grid of latent points, as one mosaic.
 
@@ -820,6 +897,9 @@ class ManifoldDisplay:
         First latent coordinate of each column (left to right).
     grid_y : ndarray of shape (n_rows,), default=None
         Second latent coordinate of each row (top to bottom).
+    dims : tuple of (int, int), default=(0, 1)
+        The code dimensions of ``grid_x`` and ``grid_y``, which label the
+        axes (``code[i]``).
 
     Attributes
     ----------
@@ -843,12 +923,15 @@ class ManifoldDisplay:
     >>> disp = ManifoldDisplay.from_estimator(ae, X, n=5)
     >>> disp.mosaic_.shape  # 5 x 5 digits of 8x8 pixels, 1 pixel apart
     (44, 44)
+    >>> disp.ax_.get_xlabel(), disp.ax_.get_ylabel()
+    ('code[0]', 'code[1]')
     """
 
-    def __init__(self, images, grid_x=None, grid_y=None):
+    def __init__(self, images, grid_x=None, grid_y=None, dims=(0, 1)):
         self.images = images
         self.grid_x = grid_x
         self.grid_y = grid_y
+        self.dims = dims
 
     @classmethod
     def from_estimator(
@@ -890,49 +973,18 @@ class ManifoldDisplay:
         _check_fitted(estimator)
         if not isinstance(n, Integral) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}.")
-        n_components = int(getattr(estimator, "_n_features_out", 0) or 0)
-        if X is not None:
-            codes = _flat(np.asarray(estimator.transform(np.asarray(X, np.float32))))
-            n_components = codes.shape[1]
-            center = np.median(codes, axis=0)
-        else:
-            codes = None
-            center = np.zeros(n_components)
-        if n_components < 2:
-            raise ValueError(
-                f"ManifoldDisplay needs codes of at least 2 values, got {n_components}."
-            )
-        dx, dy = (int(d) for d in dims)
-        if dx == dy or not (0 <= dx < n_components and 0 <= dy < n_components):
-            raise ValueError(f"dims must be two distinct code dimensions, got {dims}.")
-        if latent_range is None:
-            if codes is None:
-                ranges = [(-3.0, 3.0), (-3.0, 3.0)]
-            else:
-                ranges = [tuple(np.percentile(codes[:, d], [1, 99])) for d in (dx, dy)]
-        else:
-            lr = np.asarray(latent_range, dtype=float)
-            ranges = [tuple(lr), tuple(lr)] if lr.shape == (2,) else [tuple(r) for r in lr]
-            if np.asarray(ranges).shape != (2, 2):
-                raise ValueError(
-                    "latent_range must be (low, high) or ((xlow, xhigh), (ylow, yhigh))."
-                )
-        grid_x = np.linspace(ranges[0][0], ranges[0][1], n)
-        grid_y = np.linspace(ranges[1][0], ranges[1][1], n)[::-1]  # top row first
-        Z = np.tile(center.astype(np.float32), (n * n, 1))
-        yy, xx = np.meshgrid(grid_y, grid_x, indexing="ij")
-        Z[:, dx] = xx.ravel()
-        Z[:, dy] = yy.ravel()
+        Z, grid_x, grid_y = _latent_grid(estimator, X, n, latent_range, dims)
         decoded = np.asarray(estimator.inverse_transform(Z))
         if image_shape is None:
             image_shape = _image_shape_of(estimator)
         imgs = _as_images(decoded, image_shape)
         imgs = imgs.reshape((n, n) + imgs.shape[1:])
-        return cls(imgs, grid_x, grid_y).plot(ax=ax, **plot_kwargs)
+        return cls(imgs, grid_x, grid_y, tuple(int(d) for d in dims)).plot(
+            ax=ax, **plot_kwargs)
 
     @classmethod
-    def from_images(cls, images, grid_x=None, grid_y=None, *, image_shape=None,
-                    ax=None, **plot_kwargs):
+    def from_images(cls, images, grid_x=None, grid_y=None, *, dims=(0, 1),
+                    image_shape=None, ax=None, **plot_kwargs):
         """Plot a precomputed grid of decoded images.
 
         Parameters
@@ -943,10 +995,15 @@ class ManifoldDisplay:
             of images as ``(n * n, n_features)`` or ``(n * n, height, width)``.
         grid_x, grid_y : array-like, default=None
             Latent coordinates of the columns and rows, for the tick labels.
+        dims : tuple of (int, int), default=(0, 1)
+            The code dimensions of ``grid_x`` and ``grid_y``, for the axis
+            labels.
         image_shape : tuple of int, default=None
             Shape of one image; inferred when the images are not flat.
-        ax, **plot_kwargs
+        ax : matplotlib Axes, default=None
             As in :meth:`plot`.
+        **plot_kwargs
+            Passed to :meth:`plot`.
 
         Returns
         -------
@@ -982,7 +1039,7 @@ class ManifoldDisplay:
                 "images must be (n_rows, n_cols, height, width) or a square "
                 f"number of images, got shape {images.shape}."
             )
-        return cls(imgs, grid_x, grid_y).plot(ax=ax, **plot_kwargs)
+        return cls(imgs, grid_x, grid_y, dims).plot(ax=ax, **plot_kwargs)
 
     def plot(self, *, ax=None, cmap="gray", figsize=(8, 8), title=None,
              n_ticks=5, gap=None):
@@ -1014,29 +1071,15 @@ class ManifoldDisplay:
         """
         imgs = np.asarray(self.images, dtype=np.float64)
         n_rows, n_cols, h, w = imgs.shape[:4]
-        extra = imgs.shape[4:]
         if gap is None:
             gap = 1 if max(h, w) < 16 else 0
         gap = int(gap)
         if gap < 0:
             raise ValueError(f"gap must be >= 0, got {gap}.")
-        if gap == 0:
-            # (r, c, h, w[, ch]) -> (r * h, c * w[, ch])
-            mosaic = imgs.swapaxes(1, 2).reshape((n_rows * h, n_cols * w) + extra)
-        else:
-            shape = (n_rows * (h + gap) - gap, n_cols * (w + gap) - gap) + extra
-            # Gaps: white for RGB, masked (drawn as the colormap's "bad" colour)
-            # otherwise, over zeros (masked_all leaves uninitialised values,
-            # which matplotlib's normalisation still computes on).
-            mosaic = (np.ones(shape) if extra
-                      else np.ma.masked_array(np.zeros(shape), mask=True))
-            for i in range(n_rows):
-                for j in range(n_cols):
-                    r, c = i * (h + gap), j * (w + gap)
-                    mosaic[r:r + h, c:c + w] = imgs[i, j]
+        mosaic = _mosaic(imgs, gap)
         fig, ax = _single_ax(ax, figsize)
         kwargs = {}
-        if not extra:
+        if imgs.ndim == 4:
             from matplotlib import colormaps
 
             kwargs = {
@@ -1046,20 +1089,13 @@ class ManifoldDisplay:
             }
         self.image_ = ax.imshow(mosaic, origin="upper", interpolation="nearest",
                                 **kwargs)
-        for grid, axis, size, count in (
-            (self.grid_x, ax.xaxis, w, n_cols), (self.grid_y, ax.yaxis, h, n_rows)
-        ):
-            if grid is None or len(grid) != count:
-                axis.set_ticks([])
-                continue
-            step = max(1, int(math.ceil(count / max(n_ticks, 1))))
-            idx = np.arange(0, count, step)
-            axis.set_ticks(idx * (size + gap) + (size - 1) / 2.0)
-            axis.set_ticklabels([f"{float(grid[i]):.2g}" for i in idx])
+        _grid_ticks(ax.xaxis, self.grid_x, w, n_cols, gap, n_ticks)
+        _grid_ticks(ax.yaxis, self.grid_y, h, n_rows, gap, n_ticks)
+        dx, dy = self.dims
         if self.grid_x is not None:
-            ax.set_xlabel("z[0]")
+            ax.set_xlabel(f"code[{dx}]")
         if self.grid_y is not None:
-            ax.set_ylabel("z[1]")
+            ax.set_ylabel(f"code[{dy}]")
         if title is not None:
             ax.set_title(title)
         self.figure_, self.ax_, self.mosaic_ = fig, ax, mosaic

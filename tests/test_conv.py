@@ -254,6 +254,7 @@ def test_image_shape_none_infers_from_4d_and_from_flat_data():
     ae = ConvAutoencoder(image_shape=None, filters=(3,), epochs=1,
                          **TUTORIAL).fit(X)
     assert ae.sample_shape_ == (4, 6, 2)
+    assert ae.code_shape_ == (2, 3, 3)  # the last feature map is the code
     assert ae.transform(X).shape == (16, 2 * 3 * 3)
     # Flat, not square: a one-row image (1-D convolutions over the features).
     ae.set_params(image_shape=None).fit(X.reshape(16, -1)[:, :10])

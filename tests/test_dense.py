@@ -33,6 +33,8 @@ def test_fit_attributes_and_shapes(fitted, digits):
     X, _ = digits
     assert fitted.n_features_in_ == 64
     assert fitted.loss_ == "binary_crossentropy"  # data in [0, 1]
+    assert fitted.data_range_ == (float(X.min()), float(X.max()))
+    assert fitted.code_shape_ == (16,)
     assert len(fitted.history_["loss"]) == 30 == fitted.n_iter_
     assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
     codes = fitted.transform(X[:10])

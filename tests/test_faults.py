@@ -234,7 +234,7 @@ def test_partial_fit_on_padded_sequences_ignores_the_padding_value(digits):
                               mask_value=-1.0, batch_size=32, random_state=0)
     est.partial_fit(X)
     assert est.loss_ == "binary_crossentropy"
-    assert est._data_range_ == (float(X[X != -1].min()), float(X[X != -1].max()))
+    assert est.data_range_ == (float(X[X != -1].min()), float(X[X != -1].max()))
     est.partial_fit(X)
     est.set_params(warm_start=True, epochs=1).fit(X)
     assert est.n_iter_ == 3

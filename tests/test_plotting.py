@@ -62,8 +62,8 @@ def _assert_grey_upright(im):
 def test_reconstruction_from_estimator_upright_grey(ae, data):
     X, _ = data
     disp = ReconstructionDisplay.from_estimator(ae, X, n_images=5)
-    assert disp.axes_.shape == (2, 5)
-    assert disp.figure_ is disp.axes_[0, 0].figure
+    assert disp.ax_.shape == (2, 5)
+    assert disp.figure_ is disp.ax_[0, 0].figure
     R = ae.reconstruct(X[:5])
     for i in range(5):
         top, bottom = disp.images_[0, i], disp.images_[1, i]
@@ -80,7 +80,7 @@ def test_reconstruction_from_estimator_upright_grey(ae, data):
 def test_reconstruction_noisy_row_for_denoiser(denoiser, data):
     X, _ = data
     disp = ReconstructionDisplay.from_estimator(denoiser, X, n_images=4)
-    assert disp.axes_.shape == (3, 4)
+    assert disp.ax_.shape == (3, 4)
     noisy = disp.noisy.reshape(4, -1)
     assert not np.allclose(noisy, X[:4])
     assert noisy.min() >= 0.0 and noisy.max() <= 1.0  # clipped to the data range
@@ -90,7 +90,7 @@ def test_reconstruction_noisy_row_for_denoiser(denoiser, data):
                                rtol=1e-5, atol=1e-6)
     # noise_factor=0 overrides the estimator's: no noisy row.
     assert ReconstructionDisplay.from_estimator(
-        denoiser, X, n_images=4, noise_factor=0.0).axes_.shape == (2, 4)
+        denoiser, X, n_images=4, noise_factor=0.0).ax_.shape == (2, 4)
 
 
 def test_reconstruction_from_predictions_shapes():
@@ -98,7 +98,7 @@ def test_reconstruction_from_predictions_shapes():
     X = rng.rand(3, 4 * 6)
     disp = ReconstructionDisplay.from_predictions(X, X * 0.5, image_shape=(4, 6),
                                                   X_noisy=X + 0.1)
-    assert disp.axes_.shape == (3, 3)
+    assert disp.ax_.shape == (3, 3)
     np.testing.assert_allclose(disp.images_[0, 2].get_array(), X[2].reshape(4, 6))
     np.testing.assert_allclose(disp.images_[2, 1].get_array(),
                                (X[1] * 0.5).reshape(4, 6))
@@ -112,7 +112,7 @@ def test_reconstruction_draws_on_given_axes():
     fig, axes = plt.subplots(2, 2)
     disp = ReconstructionDisplay.from_predictions(X, X, ax=axes)
     assert disp.figure_ is fig
-    assert disp.axes_[1, 1] is axes[1, 1]
+    assert disp.ax_[1, 1] is axes[1, 1]
 
 
 def test_reconstruction_errors():
@@ -142,7 +142,7 @@ def test_code_display_from_estimator(ae, data):
     X, _ = data
     disp = CodeDisplay.from_estimator(ae, X, n_images=6)
     codes = ae.transform(X[:6])
-    assert disp.axes_.shape == (6,)
+    assert disp.ax_.shape == (6,)
     for i, im in enumerate(disp.images_):
         np.testing.assert_allclose(im.get_array(), codes[i].reshape(2, 2),
                                    rtol=1e-5, atol=1e-6)
@@ -158,7 +158,7 @@ def test_code_display_from_codes_shapes():
     disp = CodeDisplay.from_codes(codes, code_shape=(4, 4, 8))
     np.testing.assert_array_equal(disp.images_[1].get_array(),
                                   codes[1].reshape(4, 32).T)
-    assert CodeDisplay.from_codes(codes, n_images=1).axes_.shape == (1,)
+    assert CodeDisplay.from_codes(codes, n_images=1).ax_.shape == (1,)
     with pytest.raises(ValueError, match="code_shape"):
         CodeDisplay.from_codes(codes, code_shape=(5, 5))
 
@@ -228,6 +228,8 @@ def test_manifold_range_from_data(ae, data):
     codes = ae.transform(X)
     np.testing.assert_allclose(disp.grid_x[[0, -1]], np.percentile(codes[:, 1], [1, 99]),
                                rtol=1e-5, atol=1e-6)
+    # The axes are labelled with the code dimensions scanned.
+    assert (disp.ax_.get_xlabel(), disp.ax_.get_ylabel()) == ("code[1]", "code[2]")
     with pytest.raises(ValueError, match="dims"):
         ManifoldDisplay.from_estimator(ae, n=3, dims=(0, 0))
 

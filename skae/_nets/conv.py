@@ -15,6 +15,7 @@ import math
 import keras
 
 from .dense import _dense
+from .layers import no_seeds
 
 
 def pool_factors(image_shape):
@@ -153,7 +154,7 @@ def build_conv_encoder(
     with ``L = len(filters)``; otherwise that map is flattened into a linear
     ``Dense`` code of ``n_components`` values.
     """
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = no_seeds() if seeds is None else seeds
     image_shape = tuple(int(s) for s in image_shape)
     check_image_geometry(image_shape, len(filters))
     kernel = effective_kernel(image_shape, kernel_size)
@@ -191,7 +192,7 @@ def build_conv_decoder(
     exactly on ``image_shape`` (see :func:`decoder_plan`); a last ``Conv2D``
     with ``output_activation`` gives the image's channels.
     """
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = no_seeds() if seeds is None else seeds
     image_shape = tuple(int(s) for s in image_shape)
     filters = tuple(filters)
     # Transposed convolutions always pad: their surplus is cropped.

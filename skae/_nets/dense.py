@@ -2,6 +2,8 @@
 
 import keras
 
+from .layers import no_seeds
+
 
 def _dense(units, activation, seed, name, activity_l1=0.0):
     return keras.layers.Dense(
@@ -15,6 +17,32 @@ def _dense(units, activation, seed, name, activity_l1=0.0):
     )
 
 
+def dense_stack(x, layer_sizes, activation, seeds, prefix):
+    """Apply one ``Dense`` layer per entry of ``layer_sizes`` to ``x``.
+
+    Parameters
+    ----------
+    x : keras tensor
+        The input of the first layer.
+    layer_sizes : iterable of int
+        Widths of the layers, in order.
+    activation : str
+        Activation of every layer.
+    seeds : iterator
+        Yields one initializer seed per layer.
+    prefix : str
+        The layers are named ``f"{prefix}_{i}"``.
+
+    Returns
+    -------
+    x : keras tensor
+        The output of the last layer (``x`` itself for no layers).
+    """
+    for i, units in enumerate(layer_sizes):
+        x = _dense(units, activation, next(seeds), f"{prefix}_{i}")(x)
+    return x
+
+
 def build_dense_encoder(
     n_features, n_components, hidden_layer_sizes=(), activation="relu",
     code_activation="relu", activity_l1=0.0, seeds=None,
@@ -24,11 +52,9 @@ def build_dense_encoder(
     ``activity_l1`` puts an L1 activity penalty on the code: the tutorial's
     sparse autoencoder (``1e-4``).
     """
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=(n_features,), name="encoder_input")
-    x = inputs
-    for i, units in enumerate(hidden_layer_sizes):
-        x = _dense(units, activation, next(seeds), f"encoder_dense_{i}")(x)
+    x = dense_stack(inputs, hidden_layer_sizes, activation, seeds, "encoder_dense")
     code = _dense(n_components, code_activation, next(seeds), "code",
                   activity_l1=activity_l1)(x)
     return keras.Model(inputs, code, name="encoder")
@@ -39,10 +65,9 @@ def build_dense_decoder(
     output_activation="sigmoid", seeds=None,
 ):
     """Code (n_components,) -> hidden layers mirrored -> output (n_features,)."""
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
-    x = inputs
-    for i, units in enumerate(reversed(tuple(hidden_layer_sizes))):
-        x = _dense(units, activation, next(seeds), f"decoder_dense_{i}")(x)
+    x = dense_stack(inputs, reversed(tuple(hidden_layer_sizes)), activation,
+                    seeds, "decoder_dense")
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     return keras.Model(inputs, outputs, name="decoder")

@@ -5,8 +5,31 @@ Every layer here is serializable (``get_config``) and registered under the
 without ``custom_objects``.
 """
 
+import itertools
+
 import keras
 from keras import ops
+
+
+def no_seeds():
+    """An endless stream of ``None`` seeds, for builders called without one.
+
+    Every builder draws one seed per layer with ``next(seeds)``; ``None``
+    leaves each initializer to Keras' own unseeded generator.
+
+    Returns
+    -------
+    seeds : iterator
+        Yields ``None`` forever.
+
+    Examples
+    --------
+    >>> from skae._nets.layers import no_seeds
+    >>> seeds = no_seeds()
+    >>> next(seeds), next(seeds)
+    (None, None)
+    """
+    return itertools.repeat(None)
 
 
 @keras.saving.register_keras_serializable(package="skae")
@@ -66,5 +89,3 @@ class ClippedGaussianNoise(keras.layers.Layer):
             seed=self.seed,
         )
         return config
-from .vae import *  # noqa: E402,F401,F403  (registers the VAE layers)
-from .tsne import *  # noqa: E402,F401,F403  (registers the t-SNE losses)

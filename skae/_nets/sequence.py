@@ -25,6 +25,7 @@ import numpy as np
 import keras
 
 from .dense import _dense
+from .layers import no_seeds
 
 _CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 
@@ -87,7 +88,7 @@ def build_sequence_encoder(
     seeds : iterator of int or None
         One seed per layer.
     """
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = seeds if seeds is not None else no_seeds()
     # With masking (padded sequences) the encoder reads any number of steps.
     shape = tuple(sequence_shape) if mask_value is None else (None, sequence_shape[1])
     inputs = keras.Input(shape=shape, name="encoder_input")
@@ -123,7 +124,7 @@ def build_sequence_decoder(
     linear ``Dense`` layer to ``(timesteps, width)`` (the width of the first
     recurrent layer) and its recurrent layers are bidirectional.
     """
-    seeds = seeds if seeds is not None else iter(lambda: None, 0)
+    seeds = seeds if seeds is not None else no_seeds()
     timesteps, n_features = sequence_shape
     widths = tuple(reversed(tuple(hidden_layer_sizes))) or (n_components,)
     inputs = keras.Input(shape=(n_components,), name="decoder_input")

@@ -9,12 +9,15 @@ JAX or PyTorch without ``custom_objects``.
 import keras
 from keras import ops
 
+from .conv import pooled_sizes
+from .dense import _dense, dense_stack
+from .layers import no_seeds
+
 __all__ = [
     "Sampling",
     "KLDivergenceLoss",
     "SummedReconstructionLoss",
     "build_vae_dense_encoder",
-    "build_vae_dense_decoder",
     "build_vae_conv_encoder",
     "build_vae_conv_decoder",
 ]
@@ -139,19 +142,6 @@ class SummedReconstructionLoss(keras.losses.Loss):
         return config
 
 
-def _seeds(seeds):
-    return seeds if seeds is not None else iter(lambda: None, 0)
-
-
-def _dense(units, activation, seed, name):
-    return keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-        name=name,
-    )
-
-
 def _latent_heads(x, n_components, seeds):
     z_mean = _dense(n_components, None, next(seeds), "z_mean")(x)
     z_log_var = _dense(n_components, None, next(seeds), "z_log_var")(x)
@@ -160,42 +150,22 @@ def _latent_heads(x, n_components, seeds):
 
 def build_vae_dense_encoder(n_features, n_components, hidden_layer_sizes=(64,),
                             activation="relu", seeds=None):
-    """Input (n_features,) -> hidden layers -> [z_mean, z_log_var]."""
-    seeds = _seeds(seeds)
+    """Input (n_features,) -> hidden layers -> [z_mean, z_log_var].
+
+    The decoder of a dense VAE is :func:`skae._nets.dense.build_dense_decoder`.
+    """
+    seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=(n_features,), name="encoder_input")
-    x = inputs
-    for i, units in enumerate(hidden_layer_sizes):
-        x = _dense(units, activation, next(seeds), f"encoder_dense_{i}")(x)
+    x = dense_stack(inputs, hidden_layer_sizes, activation, seeds, "encoder_dense")
     return keras.Model(inputs, list(_latent_heads(x, n_components, seeds)),
                        name="encoder")
-
-
-def build_vae_dense_decoder(n_components, n_features, hidden_layer_sizes=(64,),
-                            activation="relu", output_activation="sigmoid",
-                            seeds=None):
-    """Latent point (n_components,) -> mirrored hidden layers -> (n_features,)."""
-    seeds = _seeds(seeds)
-    inputs = keras.Input(shape=(n_components,), name="decoder_input")
-    x = inputs
-    for i, units in enumerate(reversed(tuple(hidden_layer_sizes))):
-        x = _dense(units, activation, next(seeds), f"decoder_dense_{i}")(x)
-    outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
-    return keras.Model(inputs, outputs, name="decoder")
-
-
-def _conv_shapes(image_shape, n_convs):
-    """Spatial size after ``n_convs`` stride-2 'same' convolutions."""
-    h, w = image_shape[0], image_shape[1]
-    for _ in range(n_convs):
-        h, w = -(-h // 2), -(-w // 2)
-    return h, w
 
 
 def build_vae_conv_encoder(image_shape, n_components, filters=(32, 64),
                            hidden_layer_sizes=(64,), activation="relu",
                            seeds=None):
     """Image (h, w, c) -> stride-2 Conv2D per filter -> dense -> [mean, log_var]."""
-    seeds = _seeds(seeds)
+    seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=tuple(image_shape), name="encoder_input")
     x = inputs
     for i, f in enumerate(filters):
@@ -205,8 +175,7 @@ def build_vae_conv_encoder(image_shape, n_components, filters=(32, 64),
             name=f"encoder_conv_{i}",
         )(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    for i, units in enumerate(hidden_layer_sizes):
-        x = _dense(units, activation, next(seeds), f"encoder_dense_{i}")(x)
+    x = dense_stack(x, hidden_layer_sizes, activation, seeds, "encoder_dense")
     return keras.Model(inputs, list(_latent_heads(x, n_components, seeds)),
                        name="encoder")
 
@@ -220,13 +189,12 @@ def build_vae_conv_decoder(n_components, image_shape, filters=(32, 64),
     to the exact ``image_shape`` before a final 3x3 convolution gives the
     output channels.
     """
-    seeds = _seeds(seeds)
+    seeds = no_seeds() if seeds is None else seeds
     height, width, channels = image_shape
-    h, w = _conv_shapes(image_shape, len(filters))
+    h, w = (pooled_sizes(side, len(filters))[-1] for side in (height, width))
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
-    x = inputs
-    for i, units in enumerate(reversed(tuple(hidden_layer_sizes))):
-        x = _dense(units, activation, next(seeds), f"decoder_dense_{i}")(x)
+    x = dense_stack(inputs, reversed(tuple(hidden_layer_sizes)), activation,
+                    seeds, "decoder_dense")
     top = filters[-1] if filters else channels
     x = _dense(h * w * top, activation, next(seeds), "decoder_project")(x)
     x = keras.layers.Reshape((h, w, top), name="decoder_reshape")(x)
