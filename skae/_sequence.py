@@ -567,12 +567,13 @@ class SequenceAutoencoder(BaseAutoencoder):
     def _training_data(self, X_train, seed):
         if self.mask_value_ is None:
             return super()._training_data(X_train, seed)
-        from ._nets.sequence import make_weighted_training_data
+        from ._nets.data import make_training_data
+        from ._nets.sequence import step_weights
 
         # Padded steps get zero sample weight: left out of the loss.
-        return make_weighted_training_data(
-            X_train, np.float32(self.mask_value_),
-            self._fit_batch_size(len(X_train)), shuffle=self.shuffle, seed=seed,
+        return make_training_data(
+            X_train, self._fit_batch_size(len(X_train)), shuffle=self.shuffle,
+            seed=seed, weights=step_weights(X_train, np.float32(self.mask_value_)),
         )
 
     def _validation_data(self, X_val):

@@ -109,10 +109,9 @@ def test_tour_catalogue_makes_the_tutorial_models():
     assert models["vae"].n_components == 2
     assert all(est.n_components == 16 for name, est in models.items()
                if name != "vae")
-    # epochs="auto" everywhere but for the sequence model, which has no rule.
-    assert models["sequence"].epochs == 80
-    assert all(est.epochs == "auto" for name, est in models.items()
-               if name != "sequence")
+    # Each model with its defaults: epochs="auto" everywhere.
+    assert all(est.epochs == "auto" for est in models.values())
+    assert models["sequence"].architecture == "bidirectional"
     assert all(est.validation_fraction == 0.1 and est.random_state == 0
                for est in models.values())
     quick = make_model("sequence", data, TourConfig(quick=True))

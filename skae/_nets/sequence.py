@@ -19,11 +19,10 @@ used, so the models save to ``.keras`` and load with ``safe_mode=True`` on every
 backend.
 """
 
-import math
-
 import numpy as np
 import keras
 
+from .data import normalise_weights
 from .dense import _dense
 from .layers import no_seeds
 
@@ -153,71 +152,6 @@ def step_weights(x, mask_value):
     return np.any(x != mask_value, axis=-1).astype("float32")
 
 
-def _normalise(w):
-    # Keras divides a weighted loss by the number of entries; rescaling makes
-    # the loss the mean over the real steps of the batch.
-    total = w.sum()
-    return w * (w.size / total) if total > 0 else w
-
-
-class WeightedBatches(keras.utils.PyDataset):
-    """Batches of ``(x, x, step_weights)`` in an order reshuffled every epoch."""
-
-    def __init__(self, x, w, batch_size, shuffle=True, seed=None):
-        super().__init__()
-        self.x = x
-        self.w = w
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self._rng = np.random.RandomState(seed)
-        self._order = np.arange(len(x))
-        if shuffle:
-            self._rng.shuffle(self._order)
-
-    def __len__(self):
-        return math.ceil(len(self.x) / self.batch_size)
-
-    def __getitem__(self, index):
-        idx = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        xb = np.asarray(self.x[idx], dtype="float32")
-        return xb, xb, _normalise(np.asarray(self.w[idx], dtype="float32"))
-
-    def on_epoch_end(self):
-        if self.shuffle:
-            self._rng.shuffle(self._order)
-
-
-def make_weighted_training_data(x, mask_value, batch_size, shuffle=True, seed=None):
-    """What ``Model.fit`` iterates over to train ``x -> x`` ignoring padded steps.
-
-    A ``tf.data`` pipeline on the TensorFlow backend, a
-    :class:`WeightedBatches` sequence elsewhere; shuffling is seeded.
-    """
-    w = step_weights(x, mask_value)
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        data = tf.constant(x)
-        weights = tf.constant(w)
-        indices = tf.data.Dataset.range(len(x))
-        if shuffle:
-            indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-
-        def gather(idx):
-            batch = tf.gather(data, idx)
-            wb = tf.gather(weights, idx)
-            total = tf.reduce_sum(wb)
-            size = tf.cast(tf.size(wb), wb.dtype)
-            wb = tf.math.divide_no_nan(wb * size, total)
-            return batch, batch, wb
-
-        ds = indices.batch(batch_size).map(
-            gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-        )
-        return ds.prefetch(tf.data.AUTOTUNE)
-    return WeightedBatches(x, w, batch_size, shuffle=shuffle, seed=seed)
-
-
 def make_weighted_validation_data(x, mask_value):
     """``(x, x, step_weights)`` for ``validation_data``, weights normalised."""
-    return x, x, _normalise(step_weights(x, mask_value))
+    return x, x, normalise_weights(step_weights(x, mask_value))
