@@ -5,10 +5,12 @@ Sequence-to-sequence autoencoder
 
 For sequences the tutorial reads the input with an ``LSTM`` into one vector,
 repeats it at every time step (``RepeatVector``) and decodes it with another
-``LSTM``; it gives the code without a data set. Here each 8x8 digit is read
-as a sequence of 8 rows of 8 pixels, top to bottom:
-``SequenceAutoencoder(sequence_shape=(8, 8))`` accepts flat rows of 64 values
-as well as ``(n, 8, 8)`` arrays.
+``LSTM`` (``architecture="tutorial"`` in skae). skae's default reads each
+sequence with a bidirectional GRU into a linear code and decodes it with
+another one. Here each 8x8 digit is read as a sequence of 8 rows of 8 pixels,
+top to bottom: ``SequenceAutoencoder(sequence_shape=(8, 8))`` accepts flat
+rows of 64 values as well as ``(n, 8, 8)`` arrays (and lists of sequences of
+different lengths).
 """
 
 # %%
