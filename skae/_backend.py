@@ -5,14 +5,11 @@ and Keras (with TensorFlow, JAX or PyTorch behind it) is loaded on the first fit
 transform or unpickle.
 """
 
-import logging
 import os
 import re
 import sys
 import tempfile
 import threading
-
-logger = logging.getLogger("skae")
 
 #: TensorFlow's C++ log level when the user has not set one: 3 keeps INFO,
 #: WARNING and ERROR lines off stderr (TensorFlow's errors still raise in
@@ -163,11 +160,6 @@ def get_keras():
     from ._nets import layers, tsne, vae  # noqa: F401
 
     return keras
-
-
-def backend_name():
-    """Name of the active Keras backend (imports Keras)."""
-    return get_keras().backend.backend()
 
 
 def seed_stream(random_state):

@@ -536,20 +536,20 @@ class SequenceAutoencoder(BaseAutoencoder):
         rows = self._validate_input(X, reset=False)
         R = blockwise(self._reconstruct, rows).reshape((len(rows),) + self.sample_shape_)
         step_axis = 0 if self.channel_axis == -1 else 1
-        return [
-            r[: np.shape(x)[step_axis]].T if self.channel_axis == 0
-            else r[: np.shape(x)[step_axis]]
-            for r, x in zip(R, X)
-        ]
+        out = [r[: np.shape(x)[step_axis]] for r, x in zip(R, X)]
+        return [r.T for r in out] if self.channel_axis == 0 else out
 
     # ------------------------------------------------------------------
     # Masking of padded steps
     # ------------------------------------------------------------------
     def _real_steps(self, X):
-        """Boolean ``(n, n_timesteps)``: True where a step is not padding."""
-        shape = getattr(self, "sample_shape_", None) or self._sample_shape(X.shape[1])
-        Xs = X.reshape((len(X),) + tuple(shape))
-        return np.any(Xs != np.float32(self.mask_value_), axis=-1)
+        """Boolean ``(n, n_timesteps)``: True where a step is not padding
+        (some feature differs from ``mask_value_``, the rule of
+        ``keras.layers.Masking``). ``X``: flat rows, or sequences in 3-D."""
+        if X.ndim == 2:
+            shape = getattr(self, "sample_shape_", None) or self._sample_shape(X.shape[1])
+            X = X.reshape((len(X),) + tuple(shape))
+        return np.any(X != np.float32(self.mask_value_), axis=-1)
 
     def _value_range(self, X):
         """The range of the real steps' values: padding is not data."""
@@ -568,20 +568,19 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.mask_value_ is None:
             return super()._training_data(X_train, seed)
         from ._nets.data import make_training_data
-        from ._nets.sequence import step_weights
 
         # Padded steps get zero sample weight: left out of the loss.
         return make_training_data(
             X_train, self._fit_batch_size(len(X_train)), shuffle=self.shuffle,
-            seed=seed, weights=step_weights(X_train, np.float32(self.mask_value_)),
+            seed=seed, weights=self._real_steps(X_train).astype(np.float32),
         )
 
     def _validation_data(self, X_val):
         if self.mask_value_ is None:
             return super()._validation_data(X_val)
-        from ._nets.sequence import make_weighted_validation_data
+        from ._nets.data import normalise_weights
 
-        return make_weighted_validation_data(X_val, np.float32(self.mask_value_))
+        return X_val, X_val, normalise_weights(self._real_steps(X_val).astype(np.float32))
 
     def _reconstruction_error(self, X, R):
         if self.mask_value_ is None:

@@ -19,15 +19,12 @@ used, so the models save to ``.keras`` and load with ``safe_mode=True`` on every
 backend.
 """
 
-import numpy as np
 import keras
 
-from .data import normalise_weights
 from .dense import _dense
 from .layers import no_seeds
 
 _CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-
 
 
 def _recurrent(cell, units, return_sequences, seed, name, go_backwards=False):
@@ -138,20 +135,3 @@ def build_sequence_decoder(
             x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     return keras.Model(inputs, outputs, name="decoder")
-
-
-# ----------------------------------------------------------------------
-# Training data with per-step weights (masking of padded steps)
-# ----------------------------------------------------------------------
-def step_weights(x, mask_value):
-    """Float32 ``(n, timesteps)`` weights: 1 for real steps, 0 for padding.
-
-    A step is padding when all its features equal ``mask_value`` (the rule of
-    ``keras.layers.Masking``).
-    """
-    return np.any(x != mask_value, axis=-1).astype("float32")
-
-
-def make_weighted_validation_data(x, mask_value):
-    """``(x, x, step_weights)`` for ``validation_data``, weights normalised."""
-    return x, x, normalise_weights(step_weights(x, mask_value))
