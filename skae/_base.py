@@ -98,12 +98,14 @@ class BaseAutoencoder(
     def _assemble(self, keras, encoder, decoder, sample_shape, seeds):
         """Wire input -> [noise] -> encoder -> decoder into the trained model."""
         inputs = keras.Input(shape=sample_shape, name="input")
-        x = self._noise_layer(sample_shape, seeds)(inputs)
+        noise = self._noise_layer(sample_shape, seeds)
+        x = inputs if noise is None else noise(inputs)
         outputs = decoder(encoder(x))
         return keras.Model(inputs, outputs, name=type(self).__name__.lower())
 
     def _noise_layer(self, sample_shape, seeds):
-        """The training noise, clipped to the training data's range."""
+        """The training noise, clipped to the training data's range (None: no
+        noise layer before the encoder)."""
         from ._nets.layers import ClippedGaussianNoise
 
         return ClippedGaussianNoise(
@@ -158,48 +160,55 @@ class BaseAutoencoder(
 
         Arrays with one dimension per axis of the sample shape (images as
         ``(n, h, w, c)``, sequences as ``(n, t, f)``) are accepted too and
-        flattened; the layout seen in ``fit`` is the one ``inverse_transform``
-        returns. Sparse matrices and memory-mapped arrays come back as a
-        :class:`~skae._rows.LazyRows`, densified a block at a time later;
-        anything else as a float32 ndarray.
+        flattened (see :meth:`_layout_sample_shape`). ``fit`` records their
+        per-sample shape in ``_input_layout_`` (None for flat rows): it is the
+        layout that ``inverse_transform`` and ``reconstruct`` return, and
+        :meth:`_sample_shape` may read it. Sparse matrices and memory-mapped
+        arrays come back as a :class:`~skae._rows.LazyRows`, densified a block
+        at a time later; anything else as a float32 ndarray.
         """
         ndim = getattr(X, "ndim", None)
-        nd_layout = ndim is not None and ndim > 2
+        layout = tuple(int(s) for s in X.shape[1:]) if ndim and ndim > 2 else None
+        if reset:
+            self._input_layout_ = layout
         lazy_memmap = self._lazy_input and isinstance(X, np.memmap)
-        if nd_layout:
+        if layout is not None:
             if not lazy_memmap:
                 X = check_array(X, allow_nd=True, dtype=[np.float32, np.float64],
                                 input_name="X", ensure_min_samples=1)
-            expected = None
-            if not reset and hasattr(self, "sample_shape_"):
-                expected = self.sample_shape_
-            elif reset:
-                expected = self._sample_shape(int(np.prod(X.shape[1:])))
-            if tuple(X.shape[1:]) != tuple(expected):
-                raise ValueError(
-                    f"X has per-sample shape {tuple(X.shape[1:])}, but "
-                    f"{type(self).__name__} expects {tuple(expected)}. Pass "
-                    "arrays of that shape or flat (n_samples, n_features) arrays."
-                )
+            self._check_layout(layout, reset)
             X = X.reshape(len(X), -1)
         if lazy_memmap and X.ndim == 2:
-            X = self._validate_memmap(X, reset)
-        else:
-            X = validate_data(
-                self,
-                X,
-                reset=reset,
-                accept_sparse="csr" if self._lazy_input else False,
-                dtype=[np.float32, np.float64],
-                ensure_min_samples=2 if reset else 1,
+            return self._validate_memmap(X, reset)
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse="csr" if self._lazy_input else False,
+            dtype=[np.float32, np.float64],
+            ensure_min_samples=2 if reset else 1,
+        )
+        if sp.issparse(X):
+            return LazyRows(X.astype(np.float32, copy=False))
+        return np.asarray(X, dtype=np.float32)
+
+    def _layout_sample_shape(self, layout):
+        """The sample shape that n-d input of per-sample shape ``layout``
+        stands for (default: ``layout`` itself)."""
+        return layout
+
+    def _check_layout(self, layout, reset):
+        """Raise ``ValueError`` unless n-d input of per-sample shape ``layout``
+        fits the sample shape (in ``fit``, the one inferred from it)."""
+        expected = (self._sample_shape(math.prod(layout)) if reset
+                    else self.sample_shape_)
+        given = self._layout_sample_shape(layout)
+        if tuple(given) != tuple(expected):
+            raise ValueError(
+                f"X has per-sample shape {tuple(given)}, but "
+                f"{type(self).__name__} expects {tuple(expected)}. Pass "
+                "arrays of that shape or flat (n_samples, n_features) arrays."
             )
-            if sp.issparse(X):
-                X = LazyRows(X.astype(np.float32, copy=False))
-            else:
-                X = np.asarray(X, dtype=np.float32)
-        if reset:
-            self._nd_input_ = nd_layout
-        return X
 
     def _validate_memmap(self, X, reset):
         """Check a 2-D memmap without reading it whole; return LazyRows.
@@ -222,8 +231,17 @@ class BaseAutoencoder(
         validate_data(self, X, reset=reset, skip_check_array=True)
         return LazyRows(X)
 
-    def _value_range(self, X):
-        """``(min, max)`` of the values the loss sees (in blocks for lazy rows)."""
+    def _loss_weights(self, X):
+        """Weights of the values of samples ``X`` (in their sample shape) in
+        the training loss and the scores: an array of shape ``(n_samples,
+        *sample_shape[:k])``, each weight covering the values of its part of a
+        sample (a subclass's per-step weights, for example), or None for every
+        value alike (the default)."""
+        return None
+
+    def _value_range(self, X, sample_shape):
+        """``(min, max)`` of the values the loss sees in rows ``X`` of samples
+        of ``sample_shape`` (in blocks for lazy rows)."""
         if isinstance(X, LazyRows):
             return finite_range(X)
         return float(X.min()), float(X.max())
@@ -356,12 +374,12 @@ class BaseAutoencoder(
         """
         if warm:
             if self.loss_ == "binary_crossentropy":
-                _check_unit_range(*self._value_range(X),
+                _check_unit_range(*self._value_range(X, self.sample_shape_),
                                   "this estimator, fitted with binary cross-entropy,")
             return self.loss_, self.data_range_, self.sample_shape_
-        data_range = self._value_range(X)
-        loss = self._resolve_loss(*data_range)
-        return loss, data_range, tuple(self._sample_shape(X.shape[1]))
+        sample_shape = tuple(self._sample_shape(X.shape[1]))
+        data_range = self._value_range(X, sample_shape)
+        return self._resolve_loss(*data_range), data_range, sample_shape
 
     def _split_validation(self, X, sample_shape, rng, fraction):
         """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``
@@ -447,22 +465,26 @@ class BaseAutoencoder(
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
 
     def _training_data(self, X_train, seed):
-        """What ``Model.fit`` iterates over: ``(x, x)`` batches, seeded shuffle."""
+        """What ``Model.fit`` iterates over: ``(x, x)`` batches (``(x, x,
+        weights)`` with :meth:`_loss_weights`), seeded shuffle."""
         from ._nets.data import make_training_data
 
         return make_training_data(
             X_train, self._fit_batch_size(len(X_train)), shuffle=self.shuffle,
-            seed=seed,
+            seed=seed, weights=self._loss_weights(X_train),
         )
 
     def _validation_data(self, X_val):
         """The ``validation_data`` passed to ``Model.fit``."""
-        if isinstance(X_val, LazyRows):
-            from ._nets.data import ShuffledBatches
+        from ._nets.data import ShuffledBatches, normalise_weights
 
+        weights = self._loss_weights(X_val)
+        if isinstance(X_val, LazyRows):
             return ShuffledBatches(X_val, self._validation_batch_size(),
-                                   shuffle=False)
-        return (X_val, X_val)
+                                   shuffle=False, weights=weights)
+        if weights is None:
+            return (X_val, X_val)
+        return (X_val, X_val, normalise_weights(weights))
 
     def _validation_batch_size(self):
         return max(self._fit_batch_size(0), 1024)
@@ -555,9 +577,10 @@ class BaseAutoencoder(
         return out.reshape(len(codes), -1)
 
     def _output_layout(self, X2d):
-        if getattr(self, "_nd_input_", False):
-            return X2d.reshape((len(X2d),) + self.sample_shape_)
-        return X2d
+        """Rows ``X2d`` in the layout of the data seen in ``fit``."""
+        if self._input_layout_ is None:
+            return X2d
+        return X2d.reshape((len(X2d),) + self._input_layout_)
 
     def transform(self, X):
         """Encode ``X``: the code of each sample.
@@ -666,6 +689,9 @@ class BaseAutoencoder(
         return -self._reconstruction_error(X, self._reconstruct(X))
 
     def _reconstruction_error(self, X, R):
+        """The fitted loss between rows ``X`` and their reconstructions ``R``,
+        averaged over each sample's values (weighted by :meth:`_loss_weights`)."""
+        weights = self._loss_weights(X.reshape((len(X),) + self.sample_shape_))
         X = X.astype(np.float64)
         R = R.astype(np.float64)
         if self.loss_ == "binary_crossentropy":
@@ -675,7 +701,13 @@ class BaseAutoencoder(
             err = np.abs(X - R)
         else:
             err = (X - R) ** 2
-        return err.mean(axis=1)
+        if weights is None:
+            return err.mean(axis=1)
+        weights = weights.reshape(len(X), -1).astype(np.float64)  # (n, parts)
+        err = err.reshape(weights.shape + (-1,))  # (n, parts, values per part)
+        totals = (err * weights[:, :, None]).sum(axis=(1, 2))
+        counts = weights.sum(axis=1) * err.shape[2]
+        return np.divide(totals, counts, out=np.zeros(len(X)), where=counts > 0)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: minus the mean reconstruction error.

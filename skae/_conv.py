@@ -3,7 +3,6 @@
 import math
 from numbers import Integral
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
@@ -256,30 +255,15 @@ class ConvAutoencoder(BaseAutoencoder):
     # ------------------------------------------------------------------
     # Image shape
     # ------------------------------------------------------------------
-    def _validate_input(self, X, reset):
-        """Accept ``(n, h, w)`` single-channel images besides the base layouts.
-
-        The per-sample layout of image input is remembered in ``fit`` (for
-        ``image_shape=None`` and for the output of ``inverse_transform``).
-        """
-        ndim = getattr(X, "ndim", None)
-        layout = tuple(X.shape[1:]) if ndim is not None and ndim > 2 else None
-        if ndim == 3:
-            # Grayscale images without a channel axis: add one.
-            # (asanyarray: a memmap stays one, reshaping it reads nothing)
-            X = np.asanyarray(X).reshape(X.shape + (1,))
-        if reset:
-            self._image_hint = None if layout is None else tuple(X.shape[1:])
-        X2d = super()._validate_input(X, reset)
-        if reset:
-            self._input_layout_ = layout
-        return X2d
+    def _layout_sample_shape(self, layout):
+        """Images of ``(n, h, w)`` input have one channel: ``(h, w, 1)``."""
+        return layout + (1,) if len(layout) == 2 else layout
 
     def _sample_shape(self, n_features):
         if self.image_shape is None:
-            hint = getattr(self, "_image_hint", None)
-            if hint is not None and len(hint) == 3 and math.prod(hint) == n_features:
-                return check_image_shape(hint)
+            layout = self._input_layout_  # of image input, None for flat rows
+            if layout is not None and len(layout) in (2, 3):
+                return check_image_shape(layout)
             if n_features < 2:
                 raise ValueError(
                     f"image_shape=None cannot infer an image from {n_features} "
@@ -291,21 +275,7 @@ class ConvAutoencoder(BaseAutoencoder):
                 return (side, side, 1)
             # Not square: a one-row image, i.e. a 1-D signal over the features.
             return (1, n_features, 1)
-        shape = check_image_shape(self.image_shape)
-        if math.prod(shape) != n_features:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)} has {math.prod(shape)} "
-                f"values per image, but X has {n_features} features per sample. "
-                "Pass image_shape=(height, width, channels) with "
-                "height * width * channels == n_features."
-            )
-        return shape
-
-    def _output_layout(self, X2d):
-        layout = getattr(self, "_input_layout_", None)
-        if layout is not None:
-            return X2d.reshape((len(X2d),) + tuple(layout))
-        return X2d
+        return check_image_shape(self.image_shape, n_values=n_features)
 
     # ------------------------------------------------------------------
     # Networks

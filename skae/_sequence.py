@@ -373,12 +373,6 @@ class SequenceAutoencoder(BaseAutoencoder):
                 "(n_samples, n_timesteps * n_features) or a list of 2-D "
                 f"sequences, got a {ndim}-D array of shape {tuple(X.shape)}."
             )
-        if reset:
-            # The per-sample shape of 3-D input, read by _sample_shape when
-            # sequence_shape is None.
-            self._input_sequence_shape = (
-                tuple(int(s) for s in X.shape[1:]) if ndim == 3 else None
-            )
         return super()._validate_input(X, reset)
 
     def _pad_collection(self, X, reset, any_length=False):
@@ -437,9 +431,8 @@ class SequenceAutoencoder(BaseAutoencoder):
                     "sequence_shape."
                 )
             return shape
-        shape = getattr(self, "_input_sequence_shape", None)
-        if shape is not None and shape[0] * shape[1] == n_features:
-            return shape
+        if self._input_layout_ is not None:  # 3-D input: (n_timesteps, n_features)
+            return self._input_layout_
         # Flat input without sequence_shape: univariate series.
         return (n_features, 1)
 
@@ -452,13 +445,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         hidden = check_layer_sizes(self.hidden_layer_sizes)
         noise = None
         if self.mask_value_ is not None and self.noise_factor > 0:
-            from ._nets.layers import ClippedGaussianNoise
-
-            lo, hi = self.data_range_
-            noise = ClippedGaussianNoise(
-                float(self.noise_factor), clip_min=lo, clip_max=hi,
-                seed=next(seeds), name="noise",
-            )
+            noise = super()._noise_layer(sample_shape, seeds)
         encoder = build_sequence_encoder(
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
@@ -470,14 +457,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         )
         return encoder, decoder
 
-    def _assemble(self, keras, encoder, decoder, sample_shape, seeds):
-        if self.mask_value_ is None:
-            return super()._assemble(keras, encoder, decoder, sample_shape, seeds)
-        # Noise, if any, lives inside the encoder after Masking: added before
-        # it, the noise would hide which steps are padding.
-        inputs = keras.Input(shape=sample_shape, name="input")
-        outputs = decoder(encoder(inputs))
-        return keras.Model(inputs, outputs, name=type(self).__name__.lower())
+    def _noise_layer(self, sample_shape, seeds):
+        """The base's noise before the encoder, or none with masking: then
+        :meth:`_build_networks` puts it inside the encoder after ``Masking``
+        (added before it, the noise would hide which steps are padding)."""
+        if self.mask_value_ is not None:
+            return None
+        return super()._noise_layer(sample_shape, seeds)
 
     def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on
@@ -543,55 +529,29 @@ class SequenceAutoencoder(BaseAutoencoder):
     # Masking of padded steps
     # ------------------------------------------------------------------
     def _real_steps(self, X):
-        """Boolean ``(n, n_timesteps)``: True where a step is not padding
-        (some feature differs from ``mask_value_``, the rule of
-        ``keras.layers.Masking``). ``X``: flat rows, or sequences in 3-D."""
-        if X.ndim == 2:
-            shape = getattr(self, "sample_shape_", None) or self._sample_shape(X.shape[1])
-            X = X.reshape((len(X),) + tuple(shape))
+        """Boolean ``(n, n_timesteps)`` of sequences ``X`` in their sample
+        shape: True where a step is not padding (some feature differs from
+        ``mask_value_``, the rule of ``keras.layers.Masking``); all True
+        without a mask value."""
+        if self.mask_value_ is None:
+            return np.ones(X.shape[:2], dtype=bool)
         return np.any(X != np.float32(self.mask_value_), axis=-1)
 
-    def _value_range(self, X):
-        """The range of the real steps' values: padding is not data."""
+    def _loss_weights(self, X):
+        """Padded steps weigh 0 in the loss and the scores, real steps 1;
+        None (all alike) when no step is padding."""
         if self.mask_value_ is None:
-            return super()._value_range(X)
-        shape = getattr(self, "sample_shape_", None) or self._sample_shape(X.shape[1])
-        real = X.reshape((len(X),) + tuple(shape))[self._real_steps(X)]
-        if real.size == 0:
+            return None
+        return self._real_steps(X).astype(np.float32)
+
+    def _value_range(self, X, sample_shape):
+        """The range of the real steps' values: padding is not data."""
+        X = X.reshape((len(X),) + tuple(sample_shape))
+        real = self._real_steps(X)[:, :, None]
+        if not real.any():
             raise ValueError(
                 f"Every time step of X equals mask_value={self.mask_value_}: "
                 "there is nothing to learn from. mask_value marks padding only."
             )
-        return float(real.min()), float(real.max())
-
-    def _training_data(self, X_train, seed):
-        if self.mask_value_ is None:
-            return super()._training_data(X_train, seed)
-        from ._nets.data import make_training_data
-
-        # Padded steps get zero sample weight: left out of the loss.
-        return make_training_data(
-            X_train, self._fit_batch_size(len(X_train)), shuffle=self.shuffle,
-            seed=seed, weights=self._real_steps(X_train).astype(np.float32),
-        )
-
-    def _validation_data(self, X_val):
-        if self.mask_value_ is None:
-            return super()._validation_data(X_val)
-        from ._nets.data import normalise_weights
-
-        return X_val, X_val, normalise_weights(self._real_steps(X_val).astype(np.float32))
-
-    def _reconstruction_error(self, X, R):
-        if self.mask_value_ is None:
-            return super()._reconstruction_error(X, R)
-        n, (t, f) = len(X), self.sample_shape_
-        real = self._real_steps(X)  # (n, t)
-        # The base's per-value errors (one value per row), then the mean over
-        # the values of real steps only.
-        per_value = super()._reconstruction_error(
-            X.reshape(-1, 1), R.reshape(-1, 1)
-        ).reshape(n, t, f)
-        counts = real.sum(axis=1) * f
-        totals = (per_value * real[:, :, None]).sum(axis=(1, 2))
-        return np.divide(totals, counts, out=np.zeros(n), where=counts > 0)
+        return (float(X.min(where=real, initial=np.inf)),
+                float(X.max(where=real, initial=-np.inf)))

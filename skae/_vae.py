@@ -282,13 +282,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     def _sample_shape(self, n_features):
         if self.image_shape is None:
             return (n_features,)
-        shape = check_image_shape(self.image_shape)
-        if int(np.prod(shape)) != n_features:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)!r} has {int(np.prod(shape))} "
-                f"values per image, but X has {n_features} features per sample."
-            )
-        return shape
+        return check_image_shape(self.image_shape, n_values=n_features)
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets import vae

@@ -4,6 +4,7 @@ Each check returns the value in a canonical form (a tuple of ints) or raises
 ``ValueError`` with a message that names the parameter and the value given.
 """
 
+import math
 from numbers import Integral
 
 ACTIVATIONS = {"relu", "sigmoid", "tanh", "linear", "elu", "selu", "gelu",
@@ -49,7 +50,7 @@ def check_layer_sizes(sizes, name="hidden_layer_sizes"):
     return tuple(int(s) for s in sizes)
 
 
-def check_image_shape(image_shape, channels=None):
+def check_image_shape(image_shape, channels=None, n_values=None):
     """Return ``image_shape`` as ``(height, width, channels)``, or raise.
 
     Parameters
@@ -58,6 +59,9 @@ def check_image_shape(image_shape, channels=None):
         ``(height, width)`` (one channel) or ``(height, width, channels)``.
     channels : collection of int, default=None
         The channel counts allowed; any positive count when None.
+    n_values : int, default=None
+        The number of values per sample of the data the images come from
+        (``n_features``), which an image must hold; not checked when None.
 
     Returns
     -------
@@ -67,15 +71,16 @@ def check_image_shape(image_shape, channels=None):
     Raises
     ------
     ValueError
-        If ``image_shape`` is not 2 or 3 positive integers, or has a number
-        of channels outside ``channels``.
+        If ``image_shape`` is not 2 or 3 positive integers, has a number
+        of channels outside ``channels``, or holds other than ``n_values``
+        values.
 
     Examples
     --------
     >>> from skae._validation import check_image_shape
     >>> check_image_shape((28, 28))
     (28, 28, 1)
-    >>> check_image_shape([8, 8, 3], channels=(1, 3, 4))
+    >>> check_image_shape([8, 8, 3], channels=(1, 3, 4), n_values=192)
     (8, 8, 3)
     """
     try:
@@ -93,6 +98,13 @@ def check_image_shape(image_shape, channels=None):
         raise ValueError(
             "image_shape must be (height, width) or (height, width, channels) "
             f"of positive integers{allowed}, or None, got {image_shape!r}."
+        )
+    if n_values is not None and math.prod(shape) != n_values:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} holds {math.prod(shape)} values "
+            f"per image, but X has {n_values} features per sample. Pass "
+            "image_shape=(height, width, channels) with height * width * "
+            "channels == n_features."
         )
     return tuple(int(s) for s in shape)
 

@@ -86,14 +86,9 @@ def _normalise_image_shape(image_shape, n_features):
     """Return ``(h, w)`` or ``(h, w, c)`` with c in (3, 4), checking the size."""
     if image_shape is None:
         image_shape = _infer_image_shape(n_features)
-    height, width, channels = check_image_shape(image_shape, channels=(1, 3, 4))
-    image_shape = (height, width) if channels == 1 else (height, width, channels)
-    if int(np.prod(image_shape)) != n_features:
-        raise ValueError(
-            f"image_shape {image_shape} holds {int(np.prod(image_shape))} values, "
-            f"but the samples have {n_features}."
-        )
-    return image_shape
+    height, width, channels = check_image_shape(image_shape, channels=(1, 3, 4),
+                                                n_values=n_features)
+    return (height, width) if channels == 1 else (height, width, channels)
 
 
 def _as_images(X, image_shape=None):
