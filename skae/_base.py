@@ -44,7 +44,9 @@ class BaseAutoencoder(
 ):
     """Base class for skae's autoencoders.
 
-    Warning: This class should not be used directly. Use derived classes instead.
+    Not an estimator by itself: use one of the models, or subclass it to
+    write a new one (see "Write your own autoencoder" in the
+    :ref:`user guide <write_your_own>`).
 
     A subclass supplies the networks through :meth:`_build_networks` (and, for a
     non-vector input, the per-sample shape through :meth:`_sample_shape`); this

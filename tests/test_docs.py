@@ -6,9 +6,12 @@
   lists nothing that is not public;
 - the gallery examples are well-formed, and two of them run as scripts;
 - ``docs/conf.py`` turns intersphinx off when ``SKAE_DOCS_OFFLINE=1``;
-- the user guide's claim that a saved network loads in safe mode holds.
+- the user guide's claim that a saved network loads in safe mode holds;
+- the user guide's ``>>>`` examples (the "Write your own autoencoder"
+  section) run as a doctest.
 """
 
+import doctest
 import inspect
 import os
 import re
@@ -224,3 +227,22 @@ def test_saved_network_loads_in_safe_mode_with_skae_load_model(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     np.testing.assert_allclose(np.load(tmp_path / "R.npy"), ae.reconstruct(X),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_user_guide_doctests():
+    # The user guide's >>> examples run as written: today those of "Write
+    # your own autoencoder", a complete model (builder plus BaseAutoencoder
+    # subclass) fitted for two epochs on the digits (seconds, plus Keras's
+    # import when no other test has imported it).
+    path = DOCS / "user_guide.rst"
+    test = doctest.DocTestParser().get_doctest(
+        path.read_text(encoding="utf-8"), {}, path.name, str(path), 0)
+    sources = [example.source for example in test.examples]
+    assert any("(BaseAutoencoder):" in s for s in sources), (
+        "the user guide's example of a new model is not a doctest any more")
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report = []
+    result = runner.run(test, out=report.append)
+    assert result.attempted > 0
+    assert result.failed == 0, "".join(report)
