@@ -520,6 +520,7 @@ def _figure_tsne(result, data, out, figures, config):
           f"probe on the same codes classifies {result.probe_acc:.0%} of the test "
           "digits correctly.", figures)
 
+
 def _figure_tsne_map(data, out, figures, config):
     """Fit a ParametricTSNE on the training images and draw the map of the
     held-out test digits, placed by ``transform``."""
