@@ -56,8 +56,9 @@ def build_parser():
         "tour", help="train the Keras tutorial's autoencoders and write a report",
         description="Train the Keras autoencoder tutorial's models (simple, "
         "sparse, deep, conv, denoising, sequence, vae), compare each with PCA "
-        "of the same code size, and write report.html, report.md and PNG "
-        "figures to --out.",
+        "of the same code size, draw a parametric t-SNE map of the held-out "
+        "test digits, and write report.html, report.md and PNG figures to "
+        "--out.",
     )
     tour.add_argument("--data", metavar="PATH",
                       help="Keras-layout mnist.npz (x_train, y_train, x_test, "
@@ -66,7 +67,8 @@ def build_parser():
                       help="output directory (default: %(default)s)")
     tour.add_argument("--models", metavar="LIST", default=",".join(MODEL_NAMES),
                       help="comma-separated models to train (default: all: "
-                      "%(default)s)")
+                      "%(default)s); the full tour also draws a parametric t-SNE "
+                      "map of the test digits, which a subset skips")
     tour.add_argument("--quick", action="store_true",
                       help="2 epochs on 300 training images: a smoke test of the "
                       "install with barely trained models, about half a minute on 2 "

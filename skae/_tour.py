@@ -3,7 +3,8 @@
 Trains the simple, sparse, deep, convolutional, denoising, sequence and
 variational autoencoders on the bundled 8x8 digits (or a Keras-layout
 ``mnist.npz``), compares each with PCA of the same code size, and writes an
-HTML and a Markdown report with the tutorial's figures as PNG files.
+HTML and a Markdown report with the tutorial's figures as PNG files. The full
+tour also fits a ParametricTSNE and draws its map of the held-out test digits.
 
 The module imports Keras and matplotlib only when the tour runs.
 """
@@ -22,6 +23,7 @@ from ._conv import ConvAutoencoder
 from ._dense import DenseAutoencoder
 from ._report import write_reports
 from ._sequence import SequenceAutoencoder
+from ._tsne import ParametricTSNE
 from ._vae import VariationalAutoencoder
 
 logger = logging.getLogger("skae.tour")
@@ -518,6 +520,52 @@ def _figure_tsne(result, data, out, figures, config):
           f"probe on the same codes classifies {result.probe_acc:.0%} of the test "
           "digits correctly.", figures)
 
+
+def _figure_tsne_map(data, out, figures, config):
+    """Fit a ParametricTSNE on the training images and draw the map of the
+    held-out test digits, placed by ``transform``."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from .plotting import LatentSpaceDisplay
+
+    X_train = data.flat("train")
+    epochs = _epochs(config)
+    # Its defaults (50 epochs: no "auto"), the perplexity lowered only for
+    # fewer than 91 training images (it must be less than their number).
+    params = {} if epochs == "auto" else {"epochs": epochs}
+    perplexity = min(30.0, (len(X_train) - 1) / 3.0)
+    if perplexity < 30.0:
+        params["perplexity"] = perplexity
+    est = ParametricTSNE(random_state=config.random_state, **params)
+    label = "parametric t-SNE map"
+    logger.info("%s: ParametricTSNE, %d epochs on %d samples", label,
+                est.epochs, len(X_train))
+    if config.progress and sys.stderr.isatty():
+        est.set_params(callbacks=[_progress_callback("t-SNE map", sys.stderr)])
+    start = time.perf_counter()
+    est.fit(X_train)
+    fit_time = time.perf_counter() - start
+    est.set_params(callbacks=None)
+    rng = np.random.RandomState(config.random_state)
+    X, y = _subset(data.flat("test"), data.y_test, 5000, rng)
+    test_map = est.transform(X)
+    knn = KNeighborsClassifier(n_neighbors=5)
+    knn.fit(est.transform(X_train), data.y_train)
+    acc = float(knn.score(test_map, y))
+    logger.info("%s: done in %.1f s; 5-NN accuracy of the test map %.3f", label,
+                fit_time, acc)
+    fig = _figure((6.5, 5.5))
+    title = "Parametric t-SNE: test digits placed by transform"
+    LatentSpaceDisplay.from_codes(test_map, y, method="parametric_tsne",
+                                  ax=fig.subplots(), title=title)
+    _save(fig, out, "tsne_map.png", title,
+          f"A ParametricTSNE network, fitted in {fit_time:.0f} s on the "
+          f"{len(X_train)} training images ({est.n_iter_} epochs), places each of "
+          f"{len(X)} test digits on its 2-D map with transform; the test digits "
+          f"were never seen in fit. Coloured by class. A 5-nearest-neighbour "
+          f"classifier fitted on the training images' map classifies {acc:.0%} of "
+          "these test digits correctly.", figures)
+
 # ----------------------------------------------------------------------
 # Driver
 # ----------------------------------------------------------------------
@@ -568,6 +616,8 @@ def run_tour(config, command="skae tour"):
     if tsne_model is not None:
         logger.info("t-SNE of the %s codes", tsne_model.name)
         _figure_tsne(tsne_model, data, out, figures, config)
+    if models == MODEL_NAMES:  # the full tour only: --models trains just those
+        _figure_tsne_map(data, out, figures, config)
     # Overview figures first in the report.
     order = {"reconstructions.png": 0, "loss_curves.png": 1}
     figures.sort(key=lambda ft: order.get(ft[0], 2))

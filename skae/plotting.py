@@ -587,10 +587,11 @@ class CodeDisplay:
 # ----------------------------------------------------------------------
 def _embed(codes, method, random_state, perplexity):
     codes = _flat(np.asarray(codes, dtype=np.float64))
-    if method == "first":
+    if method in ("first", "parametric_tsne"):
         if codes.shape[1] < 2:
             raise ValueError(
-                f"method='first' needs codes of at least 2 values, got {codes.shape[1]}."
+                f"method={method!r} needs codes of at least 2 values, got "
+                f"{codes.shape[1]}."
             )
         return codes[:, :2]
     if method == "tsne":
@@ -603,7 +604,8 @@ def _embed(codes, method, random_state, perplexity):
         tsne = TSNE(n_components=2, perplexity=perplexity, init="pca",
                     random_state=random_state)
         return tsne.fit_transform(codes)
-    raise ValueError(f"method must be 'first' or 'tsne', got {method!r}.")
+    raise ValueError(f"method must be 'first', 'tsne' or 'parametric_tsne', got "
+                     f"{method!r}.")
 
 
 class LatentSpaceDisplay:
@@ -612,7 +614,9 @@ class LatentSpaceDisplay:
     With 2-D codes (a variational autoencoder with ``n_components=2``) this
     is the Keras tutorial's "classes plane"; wider codes are shown through
     their first two dimensions (``method="first"``) or a t-SNE of them
-    (``method="tsne"``, the tutorial's autoencoder-then-t-SNE recipe).
+    (``method="tsne"``, the tutorial's autoencoder-then-t-SNE recipe). The
+    map of a :class:`~skae.ParametricTSNE` is drawn as it is, with t-SNE axis
+    labels (``method="parametric_tsne"``).
 
     Parameters
     ----------
@@ -669,8 +673,10 @@ class LatentSpaceDisplay:
             Samples to encode.
         y : array-like of shape (n_samples,), default=None
             Labels for the colours.
-        method : {"first", "tsne"}, default="first"
-            Plot the first two code dimensions, or a 2-D t-SNE of the codes.
+        method : {"first", "tsne", "parametric_tsne"}, default="first"
+            Plot the first two code dimensions, or a 2-D t-SNE of the codes;
+            ``"parametric_tsne"`` plots the first two dimensions too, labelled
+            as the t-SNE map they are (the codes of a ``ParametricTSNE``).
         random_state : int, RandomState instance or None, default=0
             Seeds t-SNE.
         perplexity : float, default=30.0
@@ -787,7 +793,8 @@ class LatentSpaceDisplay:
                 self.scatter_ = ax.scatter(emb[:, 0], emb[:, 1], c=labels,
                                            cmap=cmap or "viridis", s=s, alpha=alpha)
                 self.colorbar_ = fig.colorbar(self.scatter_, ax=ax)
-        names = {"first": ("code[0]", "code[1]"), "tsne": ("t-SNE 1", "t-SNE 2")}
+        names = {"first": ("code[0]", "code[1]"), "tsne": ("t-SNE 1", "t-SNE 2"),
+                 "parametric_tsne": ("t-SNE 1", "t-SNE 2")}
         xlabel, ylabel = names.get(self.method, ("dim 1", "dim 2"))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

@@ -192,6 +192,10 @@ def test_latent_space_tsne_and_errors():
     gap = np.linalg.norm(emb[y == 0].mean(0) - emb[y == 1].mean(0))
     assert gap > 2 * emb[y == 0].std(0).max()
     assert disp.ax_.get_xlabel() == "t-SNE 1"
+    # A ParametricTSNE's map is drawn as it is, with t-SNE labels.
+    disp = LatentSpaceDisplay.from_codes(emb, y, method="parametric_tsne")
+    np.testing.assert_array_equal(disp.embedding, emb)
+    assert (disp.ax_.get_xlabel(), disp.ax_.get_ylabel()) == ("t-SNE 1", "t-SNE 2")
     with pytest.raises(ValueError, match="method"):
         LatentSpaceDisplay.from_codes(codes, y, method="umap")
     with pytest.raises(ValueError, match="labels"):

@@ -33,6 +33,8 @@ def _expected_pngs(models):
             pngs |= {"vae_latent.png", "vae_manifold.png"}
     if set(models) & {"simple", "sparse", "deep", "sequence", "conv"}:
         pngs.add("tsne.png")
+    if tuple(models) == MODEL_NAMES:  # the full tour only
+        pngs.add("tsne_map.png")
     return pngs
 
 
@@ -129,6 +131,13 @@ def test_quick_tour_in_process(quick_tour):
     assert "barely trained" in md.splitlines()[2]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.index('class="smoke"') < html.index("<table>")
+    # The full tour's parametric t-SNE map of the test digits, with its 5-NN
+    # accuracy (a subset of models skips it: test_quick_tour_as_module).
+    caption = re.search(r'<img src="tsne_map.png".*?<figcaption>(.*?)</figcaption>',
+                        html).group(1)
+    assert "never seen in fit" in caption
+    acc = float(re.search(r"classifies (\d+)% of these test digits", caption)[1])
+    assert 0 <= acc <= 100
 
 
 def test_quick_tour_as_module(tmp_path):
