@@ -197,6 +197,7 @@ def test_validation_split_and_early_stopping(split):
         ({"perplexity": 5}, np.random.RandomState(0).rand(5, 4), "less than"),
         ({"perplexity": 0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
         ({"perplexity": -1.0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
+        ({"dof": 0}, np.random.RandomState(0).rand(20, 4), "dof"),
         ({}, np.random.RandomState(0).rand(1, 4), "1 sample"),
         ({}, np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]]), "NaN"),
         ({}, np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 1.0]]), "infinity"),
@@ -231,6 +232,26 @@ def test_affinities_are_symmetric_calibrated_and_linear_in_size(split):
     entropy = -(cond * np.log(np.maximum(cond, 1e-300))).sum(axis=1)
     np.testing.assert_allclose(np.exp(entropy), 10, rtol=1e-3)
     np.testing.assert_allclose(cond.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_batch_loss_kernel_and_dof():
+    """The batch loss equals its formula: attraction of the edges plus the
+    log of the mean kernel over all other pairs, for t-SNE's Cauchy kernel
+    (dof=1) and a heavier-tailed one; heavier tails lower the kernel."""
+    from skae._nets.tsne import TSNEBatchLoss
+
+    Y = np.random.RandomState(0).randn(8, 2).astype(np.float32)
+    d2 = ((Y[:, None] - Y[None]) ** 2).sum(-1).astype(np.float64)
+    off = ~np.eye(8, dtype=bool)
+    for dof in (1.0, 0.5):
+        w = (1 + d2 / dof) ** -dof
+        expected = -np.log(w[np.arange(4), np.arange(4) + 4]).mean() + np.log(w[off].mean())
+        loss = TSNEBatchLoss(dof=dof)(np.ones((8, 1), np.float32), Y)
+        assert float(loss) == pytest.approx(expected, abs=1e-5)
+    restored = TSNEBatchLoss.from_config(TSNEBatchLoss(dof=0.5).get_config())
+    assert restored.dof == 0.5
+    with pytest.raises(ValueError, match="dof"):
+        TSNEBatchLoss(dof=0.0)
 
 
 def test_map_plot_coloured_by_label(fitted, split):

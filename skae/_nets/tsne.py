@@ -8,7 +8,8 @@ with at most ``2 n k`` stored values, so memory grows linearly with ``n``.
 Training does not sum over all ``n^2`` pairs. Each batch holds ``B`` edges
 ``(i, j)`` drawn with probability ``p_ij``; both ends go through the network,
 and the loss is ``-mean log w(y_i, y_j) + log mean_{k != l} w(y_k, y_l)`` with
-the Cauchy kernel ``w = 1 / (1 + |y_k - y_l|^2)`` over the ``2 B`` points of
+the Cauchy kernel ``w = 1 / (1 + |y_k - y_l|^2)`` (or its heavier-tailed
+form ``(1 + |y_k - y_l|^2 / dof)^(-dof)``) over the ``2 B`` points of
 the batch: the KL divergence of t-SNE up to a constant, with the normalisation
 ``Z`` estimated in the batch (van der Maaten 2009; Damrich et al. 2022, "From
 t-SNE to UMAP with contrastive learning"). Early exaggeration multiplies the
@@ -166,22 +167,36 @@ class TSNEBatchLoss(keras.losses.Loss):
     ``y_pred`` holds the maps of ``2 B`` rows: the heads of ``B`` edges drawn
     with probability ``p_ij``, then their tails. ``y_true`` holds the
     exaggeration of the attraction term for each row (its mean is used).
-    Returns ``exaggeration * mean_edges log(1 + |y_i - y_j|^2)
-    + log mean_{k != l} 1 / (1 + |y_k - y_l|^2)``.
+    Returns ``exaggeration * mean_edges -log w_ij + log mean_{k != l} w_kl``
+    with the kernel ``w = (1 + |y_k - y_l|^2 / dof)^(-dof)``: the Cauchy
+    kernel of t-SNE for ``dof=1``, heavier-tailed below 1 (Kobak et al.,
+    "Heavy-tailed kernels reveal a finer cluster structure in t-SNE
+    visualisations", 2019).
     """
 
-    def __init__(self, name="tsne_batch_loss", **kwargs):
+    def __init__(self, dof=1.0, name="tsne_batch_loss", **kwargs):
         super().__init__(name=name, **kwargs)
+        if not dof > 0:
+            raise ValueError(f"dof must be positive, got {dof}.")
+        self.dof = float(dof)
+
+    def _log1p_kernel(self, sq_distances):
+        """``-log w``: ``dof * log(1 + d^2 / dof)``."""
+        if self.dof == 1.0:
+            return ops.log1p(sq_distances)
+        return self.dof * ops.log1p(sq_distances / self.dof)
 
     def call(self, y_true, y_pred):
         y_pred = ops.cast(y_pred, "float32")
         m = ops.shape(y_pred)[0]
         b = m // 2
         heads, tails = y_pred[:b], y_pred[b:]
-        attraction = ops.mean(ops.log1p(ops.sum(ops.square(heads - tails), axis=1)))
+        attraction = ops.mean(
+            self._log1p_kernel(ops.sum(ops.square(heads - tails), axis=1)))
         sq = ops.sum(ops.square(y_pred), axis=1)
         d2 = sq[:, None] + sq[None, :] - 2.0 * ops.matmul(y_pred, ops.transpose(y_pred))
-        w = 1.0 / (1.0 + ops.maximum(d2, 0.0))
+        d2 = ops.maximum(d2, 0.0)
+        w = 1.0 / (1.0 + d2) if self.dof == 1.0 else ops.exp(-self._log1p_kernel(d2))
         mf = ops.cast(m, "float32")
         z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (mf * (mf - 1.0))
         exaggeration = ops.mean(ops.cast(y_true, "float32"))
@@ -189,7 +204,7 @@ class TSNEBatchLoss(keras.losses.Loss):
         return ops.zeros((m,), "float32") + loss
 
     def get_config(self):
-        return {"name": self.name}
+        return {"name": self.name, "dof": self.dof}
 
 
 @keras.saving.register_keras_serializable(package="skae")
