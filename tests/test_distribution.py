@@ -36,10 +36,13 @@ def test_fit_inside_mirrored_strategy_scope_on_one_cpu(X):
     # The same training as without a strategy up to float32 rounding: the
     # strategy reduces the loss and gradients in another order, and Adam,
     # which divides each gradient by its own running scale, lets those
-    # last-digit differences grow (measured: 1.5e-5 relative after the first
-    # epoch, 6e-4 after the fifth; identical from run to run).
-    reference = DenseAutoencoder(**params).fit(X)
-    np.testing.assert_allclose(loss, reference.history_["loss"], rtol=5e-3)
+    # last-digit differences grow. Measured with the default ELU layers:
+    # 2.8e-4 relative after the first epoch, at most 6.1e-3 over the five
+    # (identical from run to run); another random_state differs by 2.5e-2
+    # after the first epoch.
+    reference = DenseAutoencoder(**params).fit(X).history_["loss"]
+    np.testing.assert_allclose(loss[0], reference[0], rtol=2e-3)
+    np.testing.assert_allclose(loss, reference, rtol=1.5e-2)
 
     codes = ae.transform(X[:50])  # outside the scope
     assert codes.shape == (50, 8) and np.all(np.isfinite(codes))
