@@ -180,10 +180,8 @@ class TSNEBatchLoss(keras.losses.Loss):
             raise ValueError(f"dof must be positive, got {dof}.")
         self.dof = float(dof)
 
-    def _log1p_kernel(self, sq_distances):
+    def _neg_log_kernel(self, sq_distances):
         """``-log w``: ``dof * log(1 + d^2 / dof)``."""
-        if self.dof == 1.0:
-            return ops.log1p(sq_distances)
         return self.dof * ops.log1p(sq_distances / self.dof)
 
     def call(self, y_true, y_pred):
@@ -192,11 +190,11 @@ class TSNEBatchLoss(keras.losses.Loss):
         b = m // 2
         heads, tails = y_pred[:b], y_pred[b:]
         attraction = ops.mean(
-            self._log1p_kernel(ops.sum(ops.square(heads - tails), axis=1)))
+            self._neg_log_kernel(ops.sum(ops.square(heads - tails), axis=1)))
         sq = ops.sum(ops.square(y_pred), axis=1)
         d2 = sq[:, None] + sq[None, :] - 2.0 * ops.matmul(y_pred, ops.transpose(y_pred))
         d2 = ops.maximum(d2, 0.0)
-        w = 1.0 / (1.0 + d2) if self.dof == 1.0 else ops.exp(-self._log1p_kernel(d2))
+        w = ops.exp(-self._neg_log_kernel(d2))
         mf = ops.cast(m, "float32")
         z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (mf * (mf - 1.0))
         exaggeration = ops.mean(ops.cast(y_true, "float32"))
