@@ -264,6 +264,18 @@ def _progress_callback(label, stream):
     return _ProgressBar()
 
 
+def _timed_fit(est, X, name, config):
+    """Fit ``est`` on ``X``, with a progress line on a terminal; the seconds."""
+    if config.progress and sys.stderr.isatty():
+        est.set_params(callbacks=[_progress_callback(name, sys.stderr)])
+    start = time.perf_counter()
+    try:
+        est.fit(X)
+    finally:
+        est.set_params(callbacks=None)
+    return time.perf_counter() - start
+
+
 def _noisy(X, rng):
     return np.clip(X + NOISE_FACTOR * rng.normal(size=X.shape), 0.0, 1.0).astype(
         np.float32
@@ -312,12 +324,7 @@ def train_model(name, data, config, index, total, X_test_noisy):
     label = f"[{index}/{total}] {name}"
     logger.info("%s: %s, %s epochs on %d samples", label, type(est).__name__,
                 epochs, len(X_train))
-    if config.progress and sys.stderr.isatty():
-        est.set_params(callbacks=[_progress_callback(name, sys.stderr)])
-    start = time.perf_counter()
-    est.fit(X_train)
-    fit_time = time.perf_counter() - start
-    est.set_params(callbacks=None)
+    fit_time = _timed_fit(est, X_train, name, config)
     if _MODELS[name].noisy:
         X_in, kind = X_test_noisy, f"noisy (noise {NOISE_FACTOR})"
     else:
@@ -540,12 +547,7 @@ def _figure_tsne_map(data, out, figures, config):
     label = "parametric t-SNE map"
     logger.info("%s: ParametricTSNE, %d epochs on %d samples", label,
                 est.epochs, len(X_train))
-    if config.progress and sys.stderr.isatty():
-        est.set_params(callbacks=[_progress_callback("t-SNE map", sys.stderr)])
-    start = time.perf_counter()
-    est.fit(X_train)
-    fit_time = time.perf_counter() - start
-    est.set_params(callbacks=None)
+    fit_time = _timed_fit(est, X_train, "t-SNE map", config)
     rng = np.random.RandomState(config.random_state)
     X, y = _subset(data.flat("test"), data.y_test, 5000, rng)
     test_map = est.transform(X)
