@@ -9,7 +9,7 @@ caller uses Keras.
 """
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import erf, expit
 
 # Layers that do nothing at inference time.
 _IDENTITY_LAYERS = {"InputLayer", "ClippedGaussianNoise", "GaussianNoise",
@@ -29,6 +29,7 @@ _ACTIVATIONS = {
     "elu": _elu,
     "selu": lambda x: (1.0507009873554805 * np.where(
         x > 0, x, 1.6732632423543772 * np.expm1(np.minimum(x, 0)))).astype(x.dtype),
+    "gelu": lambda x: (0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))).astype(x.dtype),
 }
 
 
@@ -38,6 +39,53 @@ def _layers(network):
             yield from _layers(layer)  # a nested model
         else:
             yield layer
+
+
+def _dense_step(layer, width):
+    """``x -> activation(x @ kernel + bias)``, or None for an unknown activation."""
+    name = getattr(layer.activation, "__name__", None)
+    if name not in _ACTIVATIONS:
+        return None
+    kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
+    if kernel.shape[0] != width:  # not a plain chain of layers
+        return None
+    bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else 0.0
+    activation = _ACTIVATIONS[name]
+
+    def step(x):
+        x = x @ kernel
+        x += bias
+        return x if activation is None else activation(x)
+
+    return step, kernel.shape[1]
+
+
+def _layer_norm_step(layer, width):
+    """Keras' ``LayerNormalization`` over the last axis, or None otherwise."""
+    if tuple(layer.axis) not in ((-1,), (1,)) or getattr(layer, "rms_scaling", False):
+        return None
+    gamma = np.array(layer.gamma.numpy(), dtype=np.float32) if layer.scale else 1.0
+    beta = np.array(layer.beta.numpy(), dtype=np.float32) if layer.center else 0.0
+    eps = np.float32(layer.epsilon)
+
+    def step(x):
+        mean = x.mean(axis=-1, keepdims=True)
+        var = np.square(x - mean).mean(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+    return step, width
+
+
+def _activation_step(layer, width):
+    name = getattr(layer.activation, "__name__", None)
+    activation = _ACTIVATIONS.get(name, False)
+    if activation is False:
+        return None
+    return (lambda x: x) if activation is None else activation, width
+
+
+_STEPS = {"Dense": _dense_step, "LayerNormalization": _layer_norm_step,
+          "Activation": _activation_step}
 
 
 def compile_dense_stack(network):
@@ -50,27 +98,17 @@ def compile_dense_stack(network):
         kind = type(layer).__name__
         if kind in _IDENTITY_LAYERS:
             continue
-        if kind != "Dense":
+        made = _STEPS[kind](layer, width) if kind in _STEPS else None
+        if made is None:
             return None
-        name = getattr(layer.activation, "__name__", None)
-        if name not in _ACTIVATIONS:
-            return None
-        kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
-        if kernel.shape[0] != width:  # not a plain chain of layers
-            return None
-        width = kernel.shape[1]
-        bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else None
-        steps.append((kernel, bias, _ACTIVATIONS[name]))
-    if not steps:
+        step, width = made
+        steps.append(step)
+    if not any(type(layer).__name__ == "Dense" for layer in _layers(network)):
         return None
 
     def forward(x):
-        for kernel, bias, activation in steps:
-            x = x @ kernel
-            if bias is not None:
-                x += bias
-            if activation is not None:
-                x = activation(x)
+        for step in steps:
+            x = step(x)
         return x
 
     return forward

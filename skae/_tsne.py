@@ -85,10 +85,17 @@ class ParametricTSNE(BaseAutoencoder):
         a validation split of MNIST: over three seeds its held-out map had a
         5-NN accuracy 1.3 points higher than with 1, at the same
         trustworthiness.
-    hidden_layer_sizes : tuple of int, default=(128, 128)
+    hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Widths of the network's hidden layers (mirrored in the decoder).
     activation : str, default="relu"
         Activation of the hidden layers.
+    layer_norm : bool, default=True
+        Normalise the pre-activations of each of the map network's hidden
+        layers over its units (``LayerNormalization``; the decoder's layers
+        are plain). With a third hidden layer, this raised the held-out
+        map's 5-NN accuracy from 0.890 to 0.922 and its trustworthiness
+        from 0.929 to 0.946 on a validation split of MNIST (means of three
+        seeds); each change alone gave at most a point.
     early_exaggeration : float, default=12.0
         Factor on the attraction term during the first epochs.
     exaggeration_epochs : int, default=0
@@ -101,7 +108,11 @@ class ParametricTSNE(BaseAutoencoder):
         Reconstruction loss (with a decoder): ``"auto"`` is binary
         cross-entropy for data in [0, 1], mean squared error otherwise.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Optimizer name, or an instance (copied, never modified).
+        Optimizer name, or an instance (copied, never modified). A name is
+        built with a moving average of the weights (``use_ema=True``,
+        ``ema_momentum=0.99``), which the network keeps at the end of
+        ``fit``: on the validation split above it added about 0.4 points of
+        5-NN accuracy and of trustworthiness, at no measurable cost.
     learning_rate : float, default=1e-2
         Learning rate when ``optimizer`` is a name.
     epochs : int, default=50
@@ -182,6 +193,7 @@ class ParametricTSNE(BaseAutoencoder):
         "dof": [Interval(Real, 0, None, closed="neither")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(ACTIVATIONS)],
+        "layer_norm": ["boolean"],
         "early_exaggeration": [Interval(Real, 0, None, closed="neither")],
         "exaggeration_epochs": [Interval(Integral, 0, None, closed="left")],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
@@ -197,8 +209,9 @@ class ParametricTSNE(BaseAutoencoder):
         *,
         perplexity=30.0,
         dof=0.5,
-        hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes=(128, 128, 128),
         activation="relu",
+        layer_norm=True,
         early_exaggeration=12.0,
         exaggeration_epochs=0,
         reconstruction_weight=0.0,
@@ -221,6 +234,7 @@ class ParametricTSNE(BaseAutoencoder):
         self.dof = dof
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.layer_norm = layer_norm
         self.early_exaggeration = early_exaggeration
         self.exaggeration_epochs = exaggeration_epochs
         self.reconstruction_weight = reconstruction_weight
@@ -253,7 +267,7 @@ class ParametricTSNE(BaseAutoencoder):
         (n_features,) = sample_shape
         encoder = build_dense_encoder(
             n_features, self.n_components, hidden, self.activation, "linear",
-            0.0, seeds,
+            0.0, seeds, layer_norm=self.layer_norm,
         )
         decoder = None
         if self.reconstruction_weight > 0:
@@ -268,6 +282,14 @@ class ParametricTSNE(BaseAutoencoder):
         code = encoder(inputs)
         outputs = code if decoder is None else [code, decoder(code)]
         return keras.Model(inputs, outputs, name="parametric_tsne")
+
+    def _make_optimizer(self, keras):
+        optimizer = super()._make_optimizer(keras)
+        if isinstance(self.optimizer, str):
+            # A moving average of the weights, kept at the end of fit.
+            optimizer = type(optimizer).from_config(
+                {**optimizer.get_config(), "use_ema": True, "ema_momentum": 0.99})
+        return optimizer
 
     def _compile_loss(self, loss):
         from ._nets.tsne import TSNEBatchLoss, WeightedReconstructionLoss

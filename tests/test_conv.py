@@ -134,6 +134,27 @@ def test_defaults_beat_pca_on_held_out_digits(digits):
     assert ae_mse < 0.8 * pca_mse, (ae_mse, pca_mse)
 
 
+@pytest.mark.parametrize(
+    "n_features, image_shape, widths",
+    [
+        (784, None, (32, 64, 128)),  # 28x28: 14, 7, 4
+        (64, None, (32, 64)),  # 8x8: 4, 2 (a third block would leave 1x1)
+        (16, None, (32,)),  # 4x4: 2
+        (6, (1, 6), (32, 64)),  # a 1-D signal of 6 steps: 3, 2
+    ],
+)
+def test_auto_filters_follow_the_image_size(n_features, image_shape, widths):
+    import keras
+
+    X = np.random.RandomState(0).rand(40, n_features).astype("float32")
+    ae = ConvAutoencoder(4, image_shape=image_shape, epochs=1, random_state=0).fit(X)
+    assert ae.get_params()["filters"] == "auto"
+    convs = [layer.filters for layer in ae.encoder_.layers
+             if isinstance(layer, keras.layers.Conv2D)]
+    assert tuple(convs) == widths
+    assert ae.inverse_transform(ae.transform(X)).shape == X.shape
+
+
 # ----------------------------------------------------------------------
 # Refusals
 # ----------------------------------------------------------------------

@@ -53,3 +53,20 @@ def test_fast_path_follows_warm_start_updates(digits):
     after = ae.transform(X[:5])
     assert not np.allclose(before, after)
     np.testing.assert_allclose(after, ae.encoder_.predict(X[:5], verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+def test_numpy_inference_of_layer_normalised_stacks_matches_keras(digits, activation):
+    from skae import ParametricTSNE
+    from skae._fastpath import compile_dense_stack
+
+    X, _ = digits
+    tsne = ParametricTSNE(hidden_layer_sizes=(32, 16), activation=activation,
+                          epochs=2, random_state=0).fit(X)
+    kinds = [type(layer).__name__ for layer in tsne.encoder_.layers]
+    assert "LayerNormalization" in kinds and "Activation" in kinds
+    forward = compile_dense_stack(tsne.encoder_)
+    assert forward is not None  # the NumPy path, not Keras' predict
+    np.testing.assert_allclose(forward(X.astype("float32")),
+                               tsne.encoder_.predict(X, verbose=0), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tsne.transform(X), forward(X.astype("float32")))

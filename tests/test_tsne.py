@@ -88,6 +88,22 @@ def test_fit_attributes(fitted):
     assert "reconstruction_weight > 0" in str(info.value.__cause__)
 
 
+def test_layer_norm_and_weight_average_of_a_named_optimizer(fitted, split):
+    import keras
+
+    kinds = [type(layer).__name__ for layer in fitted.encoder_.layers]
+    assert kinds.count("LayerNormalization") == len(FAST["hidden_layer_sizes"])
+    assert fitted.model_.optimizer.use_ema  # "adam" by name: averaged weights
+    plain = ParametricTSNE(hidden_layer_sizes=(16,), layer_norm=False, epochs=1,
+                           batch_size=64, perplexity=10, random_state=0)
+    plain.fit(split[0][:300])
+    assert "LayerNormalization" not in [type(layer).__name__
+                                        for layer in plain.encoder_.layers]
+    mine = keras.optimizers.Adam(1e-3)  # an instance is the user's, as given
+    own = clone(plain).set_params(optimizer=mine).fit(split[0][:300])
+    assert not own.model_.optimizer.use_ema and not mine.use_ema
+
+
 def test_same_random_state_same_map(split):
     X = split[0][:300]
     kw = dict(hidden_layer_sizes=(16,), epochs=3, batch_size=64, perplexity=10)

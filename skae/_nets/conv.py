@@ -45,6 +45,30 @@ def effective_kernel(image_shape, kernel_size):
                  for s, k in zip(image_shape[:2], kernel_size))
 
 
+#: ``filters="auto"``: these widths, one downsampling block each, cut short
+#: on small images (see :func:`auto_filters`).
+AUTO_FILTERS = (32, 64, 128)
+
+
+def auto_filters(image_shape, widths=AUTO_FILTERS, min_side=2):
+    """The first entries of ``widths`` whose downsamplings leave every pooled
+    side at least ``min_side`` pixels (at least one entry).
+
+    28x28 MNIST gets all three blocks (a 4x4 last map); 8x8 digits get two (2x2).
+
+    >>> from skae._nets.conv import auto_filters
+    >>> auto_filters((28, 28, 1)), auto_filters((8, 8, 1)), auto_filters((1, 5, 1))
+    ((32, 64, 128), (32, 64), (32, 64))
+    """
+    factors = pool_factors(image_shape)
+    for n in range(len(widths), 1, -1):
+        sides = [pooled_sizes(size, n, factor)[-1]
+                 for size, factor in zip(image_shape[:2], factors) if factor > 1]
+        if min(sides) >= min_side:
+            return tuple(widths[:n])
+    return tuple(widths[:1])
+
+
 def check_image_geometry(image_shape, n_pool):
     """Raise ``ValueError`` unless ``n_pool`` poolings make sense on the image.
 

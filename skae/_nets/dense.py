@@ -17,7 +17,7 @@ def _dense(units, activation, seed, name, activity_l1=0.0):
     )
 
 
-def dense_stack(x, layer_sizes, activation, seeds, prefix):
+def dense_stack(x, layer_sizes, activation, seeds, prefix, layer_norm=False):
     """Apply one ``Dense`` layer per entry of ``layer_sizes`` to ``x``.
 
     Parameters
@@ -32,6 +32,10 @@ def dense_stack(x, layer_sizes, activation, seeds, prefix):
         Yields one initializer seed per layer.
     prefix : str
         The layers are named ``f"{prefix}_{i}"``.
+    layer_norm : bool, default=False
+        Normalise each layer's pre-activations over its units
+        (``LayerNormalization`` between the ``Dense`` layer and its
+        activation).
 
     Returns
     -------
@@ -39,22 +43,29 @@ def dense_stack(x, layer_sizes, activation, seeds, prefix):
         The output of the last layer (``x`` itself for no layers).
     """
     for i, units in enumerate(layer_sizes):
-        x = _dense(units, activation, next(seeds), f"{prefix}_{i}")(x)
+        if not layer_norm:
+            x = _dense(units, activation, next(seeds), f"{prefix}_{i}")(x)
+            continue
+        x = _dense(units, "linear", next(seeds), f"{prefix}_{i}")(x)
+        x = keras.layers.LayerNormalization(name=f"{prefix}_{i}_norm")(x)
+        x = keras.layers.Activation(activation, name=f"{prefix}_{i}_act")(x)
     return x
 
 
 def build_dense_encoder(
     n_features, n_components, hidden_layer_sizes=(), activation="relu",
-    code_activation="relu", activity_l1=0.0, seeds=None,
+    code_activation="relu", activity_l1=0.0, seeds=None, layer_norm=False,
 ):
     """Input (n_features,) -> hidden layers -> code (n_components,).
 
     ``activity_l1`` puts an L1 activity penalty on the code: the tutorial's
-    sparse autoencoder (``1e-4``).
+    sparse autoencoder (``1e-4``). ``layer_norm`` normalises the hidden
+    layers (see :func:`dense_stack`).
     """
     seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=(n_features,), name="encoder_input")
-    x = dense_stack(inputs, hidden_layer_sizes, activation, seeds, "encoder_dense")
+    x = dense_stack(inputs, hidden_layer_sizes, activation, seeds, "encoder_dense",
+                    layer_norm)
     code = _dense(n_components, code_activation, next(seeds), "code",
                   activity_l1=activity_l1)(x)
     return keras.Model(inputs, code, name="encoder")
@@ -62,12 +73,12 @@ def build_dense_encoder(
 
 def build_dense_decoder(
     n_components, n_features, hidden_layer_sizes=(), activation="relu",
-    output_activation="sigmoid", seeds=None,
+    output_activation="sigmoid", seeds=None, layer_norm=False,
 ):
     """Code (n_components,) -> hidden layers mirrored -> output (n_features,)."""
     seeds = no_seeds() if seeds is None else seeds
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
     x = dense_stack(inputs, reversed(tuple(hidden_layer_sizes)), activation,
-                    seeds, "decoder_dense")
+                    seeds, "decoder_dense", layer_norm)
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     return keras.Model(inputs, outputs, name="decoder")
