@@ -256,11 +256,16 @@ class BaseAutoencoder(
             _check_unit_range(lo, hi, "loss='binary_crossentropy'")
         return self.loss
 
+    # Extra config of an optimizer given by name: (key, value) pairs, a
+    # subclass's defaults.
+    _named_optimizer_config = ()
+
     def _make_optimizer(self, keras):
         if isinstance(self.optimizer, str):
             return keras.optimizers.get(
                 {"class_name": self.optimizer,
-                 "config": {"learning_rate": float(self.learning_rate)}}
+                 "config": {"learning_rate": float(self.learning_rate),
+                            **dict(self._named_optimizer_config)}}
             )
         if isinstance(self.optimizer, keras.optimizers.Optimizer):
             # A fresh copy: the user's instance is a parameter, never mutated.

@@ -41,16 +41,21 @@ def _layers(network):
             yield layer
 
 
+def _activation(layer):
+    """The layer's activation as a NumPy function (None: the identity), or
+    False for one the fast path does not know."""
+    return _ACTIVATIONS.get(getattr(layer.activation, "__name__", None), False)
+
+
 def _dense_step(layer, width):
     """``x -> activation(x @ kernel + bias)``, or None for an unknown activation."""
-    name = getattr(layer.activation, "__name__", None)
-    if name not in _ACTIVATIONS:
+    activation = _activation(layer)
+    if activation is False:
         return None
     kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
     if kernel.shape[0] != width:  # not a plain chain of layers
         return None
     bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else 0.0
-    activation = _ACTIVATIONS[name]
 
     def step(x):
         x = x @ kernel
@@ -69,16 +74,15 @@ def _layer_norm_step(layer, width):
     eps = np.float32(layer.epsilon)
 
     def step(x):
-        mean = x.mean(axis=-1, keepdims=True)
-        var = np.square(x - mean).mean(axis=-1, keepdims=True)
-        return (x - mean) / np.sqrt(var + eps) * gamma + beta
+        x = x - x.mean(axis=-1, keepdims=True)
+        x /= np.sqrt(np.square(x).mean(axis=-1, keepdims=True) + eps)
+        return x * gamma + beta
 
     return step, width
 
 
 def _activation_step(layer, width):
-    name = getattr(layer.activation, "__name__", None)
-    activation = _ACTIVATIONS.get(name, False)
+    activation = _activation(layer)
     if activation is False:
         return None
     return (lambda x: x) if activation is None else activation, width
@@ -103,7 +107,7 @@ def compile_dense_stack(network):
             return None
         step, width = made
         steps.append(step)
-    if not any(type(layer).__name__ == "Dense" for layer in _layers(network)):
+    if not steps:
         return None
 
     def forward(x):

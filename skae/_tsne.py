@@ -186,6 +186,9 @@ class ParametricTSNE(BaseAutoencoder):
     (3, 2)
     """
 
+    # A moving average of the weights, which the network ends fit with.
+    _named_optimizer_config = (("use_ema", True), ("ema_momentum", 0.99))
+
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -282,14 +285,6 @@ class ParametricTSNE(BaseAutoencoder):
         code = encoder(inputs)
         outputs = code if decoder is None else [code, decoder(code)]
         return keras.Model(inputs, outputs, name="parametric_tsne")
-
-    def _make_optimizer(self, keras):
-        optimizer = super()._make_optimizer(keras)
-        if isinstance(self.optimizer, str):
-            # A moving average of the weights, kept at the end of fit.
-            optimizer = type(optimizer).from_config(
-                {**optimizer.get_config(), "use_ema": True, "ema_momentum": 0.99})
-        return optimizer
 
     def _compile_loss(self, loss):
         from ._nets.tsne import TSNEBatchLoss, WeightedReconstructionLoss
