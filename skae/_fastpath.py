@@ -76,7 +76,9 @@ def _layer_norm_step(layer, width):
     def step(x):
         x = x - x.mean(axis=-1, keepdims=True)
         x /= np.sqrt(np.square(x).mean(axis=-1, keepdims=True) + eps)
-        return x * gamma + beta
+        x *= gamma
+        x += beta
+        return x
 
     return step, width
 
