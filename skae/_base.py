@@ -102,8 +102,16 @@ class BaseAutoencoder(
         inputs = keras.Input(shape=sample_shape, name="input")
         noise = self._noise_layer(sample_shape, seeds)
         x = inputs if noise is None else noise(inputs)
-        outputs = decoder(encoder(x))
-        return keras.Model(inputs, outputs, name=type(self).__name__.lower())
+        codes = encoder(x)
+        term = self._code_term()
+        if term is not None:
+            codes = term([inputs, codes])
+        return keras.Model(inputs, decoder(codes), name=type(self).__name__.lower())
+
+    def _code_term(self):
+        """A layer called on ``[inputs, codes]`` that returns the codes and
+        adds a training term on them to the loss (default: None, no term)."""
+        return None
 
     def _noise_layer(self, sample_shape, seeds):
         """The training noise, clipped to the training data's range (None: no

@@ -108,8 +108,8 @@ class SequenceAutoencoder(BaseAutoencoder):
     and a linear output otherwise (mean squared error), so real-valued
     sequences are reconstructed at their own scale. The tutorial's model is
     ``SequenceAutoencoder(n_components=32, architecture="tutorial",
-    cell="lstm", hidden_layer_sizes=(), learning_rate=1e-3, epochs=50,
-    batch_size=256)``.
+    cell="lstm", hidden_layer_sizes=(), distance_weight=0, learning_rate=1e-3,
+    epochs=50, batch_size=256)``.
 
     Input:
 
@@ -172,6 +172,17 @@ class SequenceAutoencoder(BaseAutoencoder):
         has every step: values at padded steps are meaningless. With None (the
         default) every step counts. NaN cannot be used for padding (input with
         NaN is rejected); pick a number outside the data's range.
+    distance_weight : float, default=1.0
+        Weight of a training term that makes the distances between codes
+        follow the Euclidean distances between the sequences, pair by pair
+        within each batch, both scaled by their batch mean; sequences of
+        unequal lengths are compared each stretched over the padded length
+        (linear interpolation). Reconstruction alone can put two similar
+        sequences far apart in the code; with the term, code distances rank
+        neighbours more as the sequences' own distances do, so that codes
+        serve better as features for k-NN, clustering or t-SNE (chosen on
+        validation splits of aeon's data sets; figures in BENCHMARKS.md).
+        0 trains on the reconstruction alone, as the tutorial does.
     noise_factor : float, default=0.0
         Standard deviation of the Gaussian noise added to the inputs during
         training only (denoising autoencoder); noisy inputs are clipped to the
@@ -296,6 +307,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
+        "distance_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -308,6 +320,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         hidden_layer_sizes=(128,),
         channel_axis=-1,
         mask_value=None,
+        distance_weight=1.0,
         noise_factor=0.0,
         loss="auto",
         optimizer="adam",
@@ -331,6 +344,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.channel_axis = channel_axis
         self.mask_value = mask_value
+        self.distance_weight = distance_weight
         self.noise_factor = noise_factor
         self.loss = loss
         self.optimizer = optimizer
@@ -464,6 +478,17 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.mask_value_ is not None:
             return None
         return super()._noise_layer(sample_shape, seeds)
+
+    def _code_term(self):
+        """The distance-preserving term on the codes (None at weight 0)."""
+        if not self.distance_weight:
+            return None
+        from ._nets.layers import DistancePreservation
+
+        return DistancePreservation(
+            float(self.distance_weight), mask_value=self.mask_value_,
+            name="distance_preservation",
+        )
 
     def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on

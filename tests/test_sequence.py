@@ -157,13 +157,15 @@ def test_tutorial_architecture_gru_and_stacked_layers():
 def test_tutorial_model_is_one_parameter_set_away():
     X = make_sines(40, n_steps=10, seed=5)
     ae = SequenceAutoencoder(n_components=3, architecture="tutorial", cell="lstm",
-                             hidden_layer_sizes=(), learning_rate=1e-3, epochs=1,
-                             batch_size=256).fit(X)
+                             hidden_layer_sizes=(), distance_weight=0,
+                             learning_rate=1e-3, epochs=1, batch_size=256).fit(X)
     assert [type(layer).__name__ for layer in ae.encoder_.layers] == [
         "InputLayer", "LSTM"]
     assert [type(layer).__name__ for layer in ae.decoder_.layers] == [
         "InputLayer", "RepeatVector", "LSTM", "Dense"]
     assert ae.encoder_.layers[-1].units == 3
+    # Trained on the reconstruction alone, as the tutorial's model is.
+    assert "DistancePreservation" not in {type(x).__name__ for x in ae.model_.layers}
 
 
 def test_default_architecture_is_bidirectional_with_a_linear_code():
@@ -180,6 +182,8 @@ def test_default_architecture_is_bidirectional_with_a_linear_code():
                            bi.backward_layer.get_weights()[0])
     code = ae.encoder_.layers[-1]
     assert code.units == 3 and code.activation.__name__ == "linear"
+    term = ae.model_.get_layer("distance_preservation")
+    assert term.weight == 1.0 and term.mask_value is None
 
 
 def test_same_seed_same_codes():
@@ -364,6 +368,92 @@ def test_aeon_three_d_layout():
     assert ae.inverse_transform(ae.transform(X)).shape == (30, 1, 12)
     np.testing.assert_allclose(ae.transform(list(X)), ae.transform(X),
                                rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------
+# distance_weight: codes whose distances rank neighbours as the series' do
+# ----------------------------------------------------------------------
+def _term(layer, x, codes, training=True):
+    """The loss the layer adds on one call (None when it adds none)."""
+    from keras import ops
+
+    out = layer([ops.convert_to_tensor(x), ops.convert_to_tensor(codes)],
+                training=training)
+    np.testing.assert_array_equal(np.asarray(out), codes)  # codes pass unchanged
+    return float(np.asarray(layer.losses[-1])) if layer.losses else None
+
+
+def test_distance_preservation_term_matches_its_formula():
+    from skae._nets.layers import DistancePreservation
+
+    rng = np.random.RandomState(0)
+    x = rng.randn(7, 5, 2).astype(np.float32)
+    codes = rng.randn(7, 3).astype(np.float32)
+
+    def normalised(z):
+        d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
+        return d / d.mean()
+
+    expected = 2.5 * np.mean((normalised(codes) - normalised(x.reshape(7, -1))) ** 2)
+    assert expected > 0.05
+    np.testing.assert_allclose(_term(DistancePreservation(2.5), x, codes), expected,
+                               rtol=1e-4)
+    # Free of scale: codes that are a scaled copy of the inputs cost nothing.
+    assert _term(DistancePreservation(2.5), x, 3 * x.reshape(7, -1)) < 1e-5
+    # Only in training.
+    assert _term(DistancePreservation(2.5), x, codes, training=False) is None
+
+
+def test_distance_preservation_compares_unequal_lengths_on_one_time_axis():
+    """Padded sequences (at the end or at the start) count as each sequence
+    resampled to the full length, as PCA of unequal-length series reads them."""
+    from skae._nets.layers import DistancePreservation
+
+    rng = np.random.RandomState(1)
+    lengths = [3, 8, 5, 8, 6, 2]
+    seqs = [rng.randn(n, 3).astype(np.float32) for n in lengths]
+    padded = np.full((6, 8, 3), -9.0, dtype=np.float32)
+    resampled = np.empty_like(padded)
+    grid = np.linspace(0, 1, 8)
+    for i, x in enumerate(seqs):
+        if i % 2:
+            padded[i, 8 - len(x):] = x
+        else:
+            padded[i, :len(x)] = x
+        src = np.linspace(0, 1, len(x))
+        resampled[i] = np.stack([np.interp(grid, src, c) for c in x.T], axis=1)
+    codes = rng.randn(6, 4).astype(np.float32)
+    layer = DistancePreservation(1.0, mask_value=-9.0)
+    np.testing.assert_allclose(_term(layer, padded, codes),
+                               _term(DistancePreservation(1.0), resampled, codes),
+                               rtol=1e-5)
+    clone = DistancePreservation.from_config(layer.get_config())
+    assert (clone.weight, clone.mask_value) == (1.0, -9.0)
+    with pytest.raises(ValueError, match="weight must be >= 0"):
+        DistancePreservation(-1.0)
+
+
+def test_distance_weight_makes_code_distances_follow_the_series():
+    """GunPoint (aeon): with the default term, the test series' code distances
+    rank pairs as their own Euclidean distances do, far better than without
+    it, and 1-NN on the codes classifies better."""
+    from scipy.spatial.distance import pdist
+    from scipy.stats import spearmanr
+
+    X, y = load_classification("GunPoint", split="train")
+    X_test, y_test = load_classification("GunPoint", split="test")
+    rank, accuracy = {}, {}
+    for weight in (0.0, 1.0):
+        ae = SequenceAutoencoder(n_components=8, channel_axis=0,
+                                 hidden_layer_sizes=(32,), epochs=40,
+                                 distance_weight=weight, random_state=0).fit(X)
+        codes, codes_test = ae.transform(X), ae.transform(X_test)
+        rank[weight] = spearmanr(pdist(codes_test),
+                                 pdist(X_test.reshape(len(X_test), -1))).statistic
+        accuracy[weight] = KNeighborsClassifier(1).fit(codes, y).score(codes_test,
+                                                                       y_test)
+    assert rank[1.0] > 0.85 and rank[1.0] > rank[0.0] + 0.05, rank
+    assert accuracy[1.0] > accuracy[0.0] + 0.08, accuracy
 
 
 # ----------------------------------------------------------------------

@@ -89,3 +89,84 @@ class ClippedGaussianNoise(keras.layers.Layer):
             seed=self.seed,
         )
         return config
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class DistancePreservation(keras.layers.Layer):
+    """Adds a term that makes code distances follow the inputs' distances.
+
+    Called on ``[inputs, codes]``; returns ``codes`` unchanged. In training it
+    adds ``weight * mean((d_code / mean(d_code) - d_x / mean(d_x)) ** 2)`` to
+    the model's loss, over every pair of samples of the batch, where ``d_x``
+    and ``d_code`` are Euclidean distances between the flattened inputs and
+    between the codes. With padding, each sequence's real steps are first
+    stretched over the whole length (linear interpolation), so that sequences
+    of unequal lengths are compared on one time axis, as when they are
+    resampled to one length. Dividing by the batch's mean distance makes the term
+    free of the data's and the code's scale. An autoencoder trained on its
+    reconstruction alone may place two similar inputs far apart; this term
+    asks the code to rank neighbours as the inputs' own distances do, so that
+    nearest-neighbour methods on the codes work.
+
+    Parameters
+    ----------
+    weight : float
+        Weight of the term against the reconstruction loss (0: no term).
+    mask_value : float or None
+        Inputs whose features all equal it at a time step are padding, at the
+        start, the end or between real steps. None: every step is data.
+    """
+
+    def __init__(self, weight, mask_value=None, **kwargs):
+        super().__init__(**kwargs)
+        if weight < 0:
+            raise ValueError(f"weight must be >= 0, got {weight}.")
+        self.weight = float(weight)
+        self.mask_value = None if mask_value is None else float(mask_value)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        x, codes = inputs
+        if not training or self.weight == 0:
+            return codes
+        x = ops.cast(x, codes.dtype)
+        if self.mask_value is not None and len(x.shape) == 3:
+            x = _stretched(x, ops.any(ops.not_equal(x, self.mask_value), axis=-1))
+        d_x = _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
+        d_code = _normalised_distances(codes)
+        self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
+        return codes
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(weight=self.weight, mask_value=self.mask_value)
+        return config
+
+
+def _stretched(x, real):
+    """Each sequence of ``x`` ``(n, T, F)`` with its real steps (``real``,
+    boolean ``(n, T)``, anywhere in the sequence) linearly interpolated to
+    all ``T`` steps: sequences of unequal lengths compared on one time axis."""
+    n_steps = x.shape[1]
+    real = ops.cast(real, "int32")
+    # The real steps first, in their order; then the padding.
+    order = ops.argsort((1 - real) * n_steps + ops.arange(n_steps)[None, :], axis=1)
+    x = ops.take_along_axis(x, order[:, :, None], axis=1)
+    last = ops.cast(ops.maximum(ops.sum(real, axis=1, keepdims=True) - 1, 0), x.dtype)
+    pos = ops.arange(n_steps, dtype=x.dtype)[None, :] * last / max(n_steps - 1, 1)
+    lo = ops.cast(ops.floor(pos), "int32")
+    hi = ops.minimum(lo + 1, ops.cast(last, "int32"))
+    frac = (pos - ops.cast(lo, x.dtype))[:, :, None]
+    return (ops.take_along_axis(x, lo[:, :, None], axis=1) * (1.0 - frac)
+            + ops.take_along_axis(x, hi[:, :, None], axis=1) * frac)
+
+
+def _normalised_distances(z):
+    """Pairwise Euclidean distances of the rows of ``z``, over their mean."""
+    sq = ops.sum(ops.square(z), axis=1)
+    d2 = sq[:, None] + sq[None, :] - 2.0 * ops.matmul(z, ops.transpose(z))
+    d = ops.sqrt(ops.maximum(d2, 1e-12))
+    return d / ops.maximum(ops.mean(d), 1e-12)
