@@ -164,9 +164,15 @@ def _stretched(x, real):
             + ops.take_along_axis(x, hi[:, :, None], axis=1) * frac)
 
 
+def pairwise_sq_distances(z):
+    """Squared Euclidean distances between the rows of ``z`` ``(n, d)``, as an
+    ``(n, n)`` tensor (rounding below zero clipped)."""
+    sq = ops.sum(ops.square(z), axis=1)
+    return ops.maximum(sq[:, None] + sq[None, :] - 2.0 * ops.matmul(z, ops.transpose(z)),
+                       0.0)
+
+
 def _normalised_distances(z):
     """Pairwise Euclidean distances of the rows of ``z``, over their mean."""
-    sq = ops.sum(ops.square(z), axis=1)
-    d2 = sq[:, None] + sq[None, :] - 2.0 * ops.matmul(z, ops.transpose(z))
-    d = ops.sqrt(ops.maximum(d2, 1e-12))
+    d = ops.sqrt(ops.maximum(pairwise_sq_distances(z), 1e-12))
     return d / ops.maximum(ops.mean(d), 1e-12)

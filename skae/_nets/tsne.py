@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from keras import ops
 
+from .layers import pairwise_sq_distances
+
 # Rows per block of the bandwidth search (a few arrays of rows x k float64).
 _SEARCH_ROWS = 65536
 _SEARCH_STEPS = 100
@@ -191,10 +193,7 @@ class TSNEBatchLoss(keras.losses.Loss):
         heads, tails = y_pred[:b], y_pred[b:]
         attraction = ops.mean(
             self._neg_log_kernel(ops.sum(ops.square(heads - tails), axis=1)))
-        sq = ops.sum(ops.square(y_pred), axis=1)
-        d2 = sq[:, None] + sq[None, :] - 2.0 * ops.matmul(y_pred, ops.transpose(y_pred))
-        d2 = ops.maximum(d2, 0.0)
-        w = ops.exp(-self._neg_log_kernel(d2))
+        w = ops.exp(-self._neg_log_kernel(pairwise_sq_distances(y_pred)))
         mf = ops.cast(m, "float32")
         z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (mf * (mf - 1.0))
         exaggeration = ops.mean(ops.cast(y_true, "float32"))
