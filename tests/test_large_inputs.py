@@ -33,8 +33,10 @@ def test_wide_sparse_matrix_is_densified_batch_by_batch():
     dense_bytes = X.shape[0] * X.shape[1] * 4
     # One layer each way: the network's own weights (50,000 x 512 floats for
     # the default first hidden layer) would hide what this test measures, the
-    # memory taken by the data.
-    ae = DenseAutoencoder(16, hidden_layer_sizes=(), epochs=1, batch_size=64,
+    # memory taken by the data. Keras reads a few batches ahead of training, as
+    # many as timing allows (2 to 3 of 64 rows, 26 to 40 MB, were seen), so the
+    # batches are small: 16 rows, 3.2 MB each, leave room for a dozen in flight.
+    ae = DenseAutoencoder(16, hidden_layer_sizes=(), epochs=1, batch_size=16,
                           random_state=0)
     _, fit_peak = _peak_bytes(lambda: ae.fit(X))
     codes, transform_peak = _peak_bytes(lambda: ae.transform(X))
