@@ -24,7 +24,10 @@ from ._backend import get_keras, seed_stream
 from ._rows import LazyRows, blockwise, finite_range
 
 _EPS = 1e-7
+# Losses with a likelihood behind them (the VAE's and ParametricTSNE's
+# reconstruction); the plain autoencoders also take "huber".
 _LOSSES = {"binary_crossentropy", "mse", "mae"}
+_HUBER_DELTA = 1.0  # keras.losses.huber's default: one unit of standardised data
 _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"}
 # Rows per call of the compiled inference function: small inputs go through in
 # one call, large ones in chunks so that memory stays bounded.
@@ -62,7 +65,7 @@ class BaseAutoencoder(
 
     _parameter_constraints: dict = {
         "noise_factor": [Interval(Real, 0, None, closed="left")],
-        "loss": [StrOptions({"auto"} | _LOSSES)],
+        "loss": [StrOptions({"auto", "huber"} | _LOSSES)],
         "optimizer": [StrOptions(_OPTIMIZERS), object],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -256,10 +259,13 @@ class BaseAutoencoder(
             return finite_range(X)
         return float(X.min()), float(X.max())
 
+    # loss="auto" on data outside [0, 1] (standardised data, say).
+    _unbounded_loss = "mse"
+
     def _resolve_loss(self, lo, hi):
         """The loss for training data spanning ``[lo, hi]``."""
         if self.loss == "auto":
-            return "binary_crossentropy" if _in_unit(lo, hi) else "mse"
+            return "binary_crossentropy" if _in_unit(lo, hi) else self._unbounded_loss
         if self.loss == "binary_crossentropy":
             _check_unit_range(lo, hi, "loss='binary_crossentropy'")
         return self.loss
@@ -681,9 +687,9 @@ class BaseAutoencoder(
     def score_samples(self, X):
         """Negative reconstruction error of each sample (higher is better).
 
-        The error is the fitted loss (``loss_``: binary cross-entropy or mean
-        squared/absolute error) averaged over the features of each sample, so
-        low scores flag samples unlike the training data.
+        The error is the fitted loss (``loss_``: binary cross-entropy, mean
+        squared or absolute error, or Huber) averaged over the features of
+        each sample, so low scores flag samples unlike the training data.
 
         Parameters
         ----------
@@ -714,6 +720,10 @@ class BaseAutoencoder(
             err = -(X * np.log(R) + (1 - X) * np.log(1 - R))
         elif self.loss_ == "mae":
             err = np.abs(X - R)
+        elif self.loss_ == "huber":
+            err = np.abs(X - R)
+            err = np.where(err <= _HUBER_DELTA, 0.5 * err**2,
+                           _HUBER_DELTA * (err - 0.5 * _HUBER_DELTA))
         else:
             err = (X - R) ** 2
         if weights is None:

@@ -88,10 +88,11 @@ class ConvAutoencoder(BaseAutoencoder):
         training only (denoising autoencoder, the tutorial uses ``0.5``); noisy
         inputs are clipped to the training data's range, and the targets stay
         clean. ``transform`` and ``reconstruct`` never add noise.
-    loss : {"auto", "binary_crossentropy", "mse", "mae"}, default="auto"
+    loss : {"auto", "binary_crossentropy", "mse", "mae", "huber"}, default="auto"
         Reconstruction loss. ``"auto"`` picks binary cross-entropy (with a
         sigmoid output) when the training data lies in [0, 1], mean squared
-        error (with a linear output) otherwise.
+        error (with a linear output) otherwise. ``"huber"``: squared error
+        for errors up to 1, absolute error beyond.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3

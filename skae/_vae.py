@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _EPS, BaseAutoencoder
+from ._base import _EPS, _LOSSES, BaseAutoencoder
 from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
@@ -221,6 +221,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
+        "loss": [StrOptions({"auto"} | _LOSSES)],  # a likelihood each: no Huber
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "image_shape": ["array-like", None],
