@@ -28,9 +28,8 @@ table then adds the median over test images of each image's MSE, and "x PCA"
 compares those medians: a pixel that is almost always 0 in the training images
 has a tiny deviation, so the rare test image that inks it takes a huge
 standardised value there, which no model reconstructs and which dominates
-the mean. The
-model ``dense_mse`` is ``DenseAutoencoder(k, loss="mse")``, the squared error
-that ``loss="auto"`` replaces with the Huber loss on such data.
+the mean. The model ``dense_mse`` is ``DenseAutoencoder(k, loss="mse")``, the
+squared error that ``loss="auto"`` replaces with the Huber loss on such data.
 
 MNIST: ``../shared/data/mnist.npz`` (22,699 training, 10,000 test images), or
 the file named by ``SKAE_MNIST``. Digits: scikit-learn's bundled 8x8 digits,
@@ -43,7 +42,7 @@ import argparse
 import json
 
 import numpy as np
-from _common import Timer, machine, mnist_flat, mse
+from _common import Timer, machine, mnist_flat
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -104,8 +103,8 @@ def evaluate(model, k, data, seed):
     C_train, C_test = est.transform(X_train), est.transform(X_test)
     R = np.asarray(est.inverse_transform(C_test)).reshape(len(X_test), -1)
     per_image = np.mean((X_test.astype(np.float64) - R) ** 2, axis=1)
-    row = dict(model=model, k=k, mse=mse(X_test, R), median_mse=float(np.median(per_image)),
-               seconds=t.seconds,
+    row = dict(model=model, k=k, mse=float(per_image.mean()),
+               median_mse=float(np.median(per_image)), seconds=t.seconds,
                epochs=getattr(est, "n_iter_", None))
     row.update(code_quality(C_train, y_train, C_test, y_test, X_test, seed))
     return row

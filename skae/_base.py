@@ -24,10 +24,11 @@ from ._backend import get_keras, seed_stream
 from ._rows import LazyRows, blockwise, finite_range
 
 _EPS = 1e-7
-# Losses with a likelihood behind them (the VAE's and ParametricTSNE's
-# reconstruction); the plain autoencoders also take "huber".
+# The reconstruction losses every estimator takes (the VAE's are likelihoods);
+# the plain autoencoders also take "huber", with this delta: one unit of
+# standardised data, squared error within it, absolute error beyond.
 _LOSSES = {"binary_crossentropy", "mse", "mae"}
-_HUBER_DELTA = 1.0  # keras.losses.huber's default: one unit of standardised data
+_HUBER_DELTA = 1.0
 _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"}
 # Rows per call of the compiled inference function: small inputs go through in
 # one call, large ones in chunks so that memory stays bounded.
@@ -130,7 +131,10 @@ class BaseAutoencoder(
         )
 
     def _compile_loss(self, loss):
-        """What ``Model.compile`` gets for the resolved ``loss`` (its name)."""
+        """What ``Model.compile`` gets for the resolved ``loss`` (its name, or
+        Keras' Huber loss with the delta that scoring uses)."""
+        if loss == "huber":
+            return get_keras().losses.Huber(delta=_HUBER_DELTA)
         return loss
 
     # ------------------------------------------------------------------

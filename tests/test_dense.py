@@ -110,13 +110,6 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
     assert loaded.evaluate(Xs, Xs, verbose=0) == pytest.approx(-ae.score(Xs), rel=1e-3)
 
 
-def test_huber_is_not_a_vae_likelihood(digits):
-    from skae import VariationalAutoencoder
-
-    with pytest.raises(ValueError, match="loss"):
-        VariationalAutoencoder(2, loss="huber", epochs=1).fit(digits[0])
-
-
 def test_sparse_codes_are_sparser(digits):
     X, _ = digits
     # The tutorial's simple model (ReLU code, no hidden layer), with and

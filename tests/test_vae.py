@@ -120,6 +120,11 @@ def test_bad_parameters(digits, params):
         _vae(epochs=1, **params).fit(X[:20])
 
 
+def test_huber_is_not_a_vae_likelihood(digits):
+    with pytest.raises(ValueError, match="loss"):
+        _vae(loss="huber", epochs=1).fit(digits[0][:20])
+
+
 def test_beta_weights_kl(digits):
     X, _ = digits
 
