@@ -92,8 +92,9 @@ class SequenceAutoencoder(BaseAutoencoder):
     """Recurrent (GRU or LSTM) sequence-to-sequence autoencoder.
 
     With its defaults (``architecture="bidirectional"``), bidirectional GRU
-    layers read each sequence and a linear layer of ``n_components`` units
-    gives the code; the decoder projects the code to one input per time step,
+    layers read each sequence and a linear layer of ``n_components`` units on
+    their final states, plus a linear map of the whole sequence (its real
+    steps resampled to the fitted length), gives the code; the decoder projects the code to one input per time step,
     runs bidirectional GRU layers over them and maps each step back to the
     features. With only ``n_components`` set it reconstructs better than
     ``PCA`` of the same size on MNIST read row by row and on noisy sine waves
@@ -143,7 +144,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         Size of the code (the tutorial's ``latent_dim``).
     architecture : {"bidirectional", "tutorial"}, default="bidirectional"
         ``"bidirectional"``: bidirectional recurrent layers, a linear code
-        layer, and a decoder that gets one projected input per step.
+        layer to which a linear map of the whole sequence is added (started
+        at zero; it steadies the codes of small training sets), and a
+        decoder that gets one projected input per step.
         ``"tutorial"``: the tutorial's model, whose code is the last state of
         a recurrent layer of ``n_components`` units and whose decoder repeats
         the code at every step (``RepeatVector``).

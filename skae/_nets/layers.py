@@ -146,17 +146,61 @@ class DistancePreservation(keras.layers.Layer):
         return config
 
 
-def _stretched(x, real):
+@keras.saving.register_keras_serializable(package="skae")
+class Resample(keras.layers.Layer):
+    """Each sequence's real steps linearly interpolated to ``n_steps`` steps.
+
+    Input ``(n, T, F)`` with any ``T``; output ``(n, n_steps, F)``. Steps whose
+    features all equal ``mask_value`` are padding and are skipped, so that
+    sequences of unequal lengths land on one time axis, as when a collection
+    is resampled to one length. Without ``mask_value`` and with ``T ==
+    n_steps`` the layer is the identity.
+
+    Parameters
+    ----------
+    n_steps : int
+        Length of the output sequences.
+    mask_value : float or None
+        The padding value; None: every step is data.
+    """
+
+    def __init__(self, n_steps, mask_value=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_steps = int(n_steps)
+        self.mask_value = None if mask_value is None else float(mask_value)
+        self.built = True
+
+    def call(self, x):
+        if self.mask_value is None and x.shape[1] == self.n_steps:
+            return x
+        if self.mask_value is None:
+            real = ops.ones(ops.shape(x)[:2], dtype="bool")
+        else:
+            real = ops.any(ops.not_equal(x, self.mask_value), axis=-1)
+        return _stretched(x, real, self.n_steps)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_steps, input_shape[2])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(n_steps=self.n_steps, mask_value=self.mask_value)
+        return config
+
+
+def _stretched(x, real, n_out=None):
     """Each sequence of ``x`` ``(n, T, F)`` with its real steps (``real``,
     boolean ``(n, T)``, anywhere in the sequence) linearly interpolated to
-    all ``T`` steps: sequences of unequal lengths compared on one time axis."""
-    n_steps = x.shape[1]
+    ``n_out`` steps (default ``T``): sequences of unequal lengths compared on
+    one time axis."""
+    n_steps = ops.shape(x)[1]
+    n_out = x.shape[1] if n_out is None else n_out
     real = ops.cast(real, "int32")
     # The real steps first, in their order; then the padding.
     order = ops.argsort((1 - real) * n_steps + ops.arange(n_steps)[None, :], axis=1)
     x = ops.take_along_axis(x, order[:, :, None], axis=1)
     last = ops.cast(ops.maximum(ops.sum(real, axis=1, keepdims=True) - 1, 0), x.dtype)
-    pos = ops.arange(n_steps, dtype=x.dtype)[None, :] * last / max(n_steps - 1, 1)
+    pos = ops.arange(n_out, dtype=x.dtype)[None, :] * last / max(n_out - 1, 1)
     lo = ops.cast(ops.floor(pos), "int32")
     hi = ops.minimum(lo + 1, ops.cast(last, "int32"))
     frac = (pos - ops.cast(lo, x.dtype))[:, :, None]
