@@ -94,11 +94,12 @@ class SequenceAutoencoder(BaseAutoencoder):
     With its defaults (``architecture="bidirectional"``), bidirectional GRU
     layers read each sequence and a linear layer of ``n_components`` units on
     their final states, plus a linear map of the whole sequence (its real
-    steps resampled to the fitted length), gives the code; the decoder projects the code to one input per time step,
-    runs bidirectional GRU layers over them and maps each step back to the
-    features. With only ``n_components`` set it reconstructs better than
-    ``PCA`` of the same size on MNIST read row by row and on noisy sine waves
-    (figures in BENCHMARKS.md).
+    steps resampled to the fitted length), gives the code; the decoder
+    projects the code to one input per time step, runs bidirectional GRU
+    layers over them and maps each step back to the features. With only
+    ``n_components`` set it reconstructs better than ``PCA`` of the same size
+    on MNIST read row by row and on noisy sine waves (figures in
+    BENCHMARKS.md).
 
     ``architecture="tutorial"`` builds the Keras tutorial's
     "sequence-to-sequence autoencoder", ``LSTM(latent_dim) ->
