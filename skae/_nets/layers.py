@@ -130,8 +130,8 @@ class DistancePreservation(keras.layers.Layer):
         if not training or self.weight == 0:
             return codes
         x = ops.cast(x, codes.dtype)
-        if self.mask_value is not None and len(x.shape) == 3:
-            x = _stretched(x, ops.any(ops.not_equal(x, self.mask_value), axis=-1))
+        if len(x.shape) == 3:
+            x = resampled(x, self.mask_value)
         d_x = _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
         d_code = _normalised_distances(codes)
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
@@ -171,13 +171,7 @@ class Resample(keras.layers.Layer):
         self.built = True
 
     def call(self, x):
-        if self.mask_value is None and x.shape[1] == self.n_steps:
-            return x
-        if self.mask_value is None:
-            real = ops.ones(ops.shape(x)[:2], dtype="bool")
-        else:
-            real = ops.any(ops.not_equal(x, self.mask_value), axis=-1)
-        return _stretched(x, real, self.n_steps)
+        return resampled(x, self.mask_value, self.n_steps)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_steps, input_shape[2])
@@ -188,13 +182,26 @@ class Resample(keras.layers.Layer):
         return config
 
 
-def _stretched(x, real, n_out=None):
-    """Each sequence of ``x`` ``(n, T, F)`` with its real steps (``real``,
-    boolean ``(n, T)``, anywhere in the sequence) linearly interpolated to
-    ``n_out`` steps (default ``T``): sequences of unequal lengths compared on
-    one time axis."""
-    n_steps = ops.shape(x)[1]
+def resampled(x, mask_value, n_out=None):
+    """Each sequence of ``x`` ``(n, T, F)`` with its real steps (those whose
+    features do not all equal ``mask_value``; every step when it is None)
+    linearly interpolated to ``n_out`` steps (default ``T``): sequences of
+    unequal lengths on one time axis. ``x`` itself when nothing is masked and
+    the length is kept."""
     n_out = x.shape[1] if n_out is None else n_out
+    if mask_value is None:
+        if x.shape[1] == n_out:
+            return x
+        real = ops.ones(ops.shape(x)[:2], dtype="bool")
+    else:
+        real = ops.any(ops.not_equal(x, mask_value), axis=-1)
+    return _stretched(x, real, n_out)
+
+
+def _stretched(x, real, n_out):
+    """``x`` ``(n, T, F)`` with its real steps (``real``, boolean ``(n, T)``,
+    anywhere in the sequence) moved first and interpolated to ``n_out``."""
+    n_steps = ops.shape(x)[1]
     real = ops.cast(real, "int32")
     # The real steps first, in their order; then the padding.
     order = ops.argsort((1 - real) * n_steps + ops.arange(n_steps)[None, :], axis=1)
