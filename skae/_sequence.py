@@ -178,8 +178,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         NaN is rejected); pick a number outside the data's range.
     distance_weight : float, default=1.0
         Weight of a training term that makes the distances between codes
-        follow the Euclidean distances between the sequences, pair by pair
-        within each batch, both scaled by their batch mean; sequences of
+        follow distances between the sequences (``distance_metric``), pair by
+        pair within each batch, both scaled by their batch mean; sequences of
         unequal lengths are compared each stretched over the padded length
         (linear interpolation). Reconstruction alone can put two similar
         sequences far apart in the code; with the term, code distances rank
@@ -187,6 +187,20 @@ class SequenceAutoencoder(BaseAutoencoder):
         serve better as features for k-NN, clustering or t-SNE (chosen on
         validation splits of aeon's data sets; figures in BENCHMARKS.md).
         0 trains on the reconstruction alone, as the tutorial does.
+    distance_metric : {"shift", "euclidean", "spectrum"}, default="shift"
+        Which distances between the sequences the distance term follows.
+        ``"shift"``: the smallest Euclidean distance over every shift in time
+        of one sequence against the other (both extended with zeros), so the
+        same course a few steps earlier or later counts as near (computed by
+        FFT; memory ``batch_size ** 2 * 2 * n_timesteps`` values per batch).
+        ``"euclidean"``: step by step, without shifts. ``"spectrum"``:
+        between their magnitude spectra (``|rfft|`` over time, per feature),
+        which keep each feature's rhythms and drop when anything happens: for
+        activity, gesture or other periodic signals whose phase varies from
+        one sequence to the next (on aeon's BasicMotions its codes classify
+        better by 1-NN, on JapaneseVowels, where the course over time
+        matters, worse; figures in BENCHMARKS.md). No effect at
+        ``distance_weight=0``.
     noise_factor : float, default=0.0
         Standard deviation of the Gaussian noise added to the inputs during
         training only (denoising autoencoder); noisy inputs are clipped to the
@@ -313,6 +327,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left")],
+        "distance_metric": [StrOptions({"euclidean", "shift", "spectrum"})],
     }
 
     def __init__(
@@ -326,6 +341,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         channel_axis=-1,
         mask_value=None,
         distance_weight=1.0,
+        distance_metric="shift",
         noise_factor=0.0,
         loss="auto",
         optimizer="adam",
@@ -350,6 +366,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         self.channel_axis = channel_axis
         self.mask_value = mask_value
         self.distance_weight = distance_weight
+        self.distance_metric = distance_metric
         self.noise_factor = noise_factor
         self.loss = loss
         self.optimizer = optimizer
@@ -492,7 +509,7 @@ class SequenceAutoencoder(BaseAutoencoder):
 
         return DistancePreservation(
             float(self.distance_weight), mask_value=self.mask_value_,
-            name="distance_preservation",
+            metric=self.distance_metric, name="distance_preservation",
         )
 
     def _jit_compile(self, keras, n_steps, model):

@@ -97,12 +97,12 @@ class DistancePreservation(keras.layers.Layer):
 
     Called on ``[inputs, codes]``; returns ``codes`` unchanged. In training it
     adds ``weight * mean((d_code / mean(d_code) - d_x / mean(d_x)) ** 2)`` to
-    the model's loss, over every pair of samples of the batch, where ``d_x``
-    and ``d_code`` are Euclidean distances between the flattened inputs and
-    between the codes. With padding, each sequence's real steps are first
-    stretched over the whole length (linear interpolation), so that sequences
-    of unequal lengths are compared on one time axis, as when they are
-    resampled to one length. Dividing by the batch's mean distance makes the term
+    the model's loss, over every pair of samples of the batch, where
+    ``d_code`` are Euclidean distances between the codes and ``d_x`` the
+    inputs' distances of ``metric`` (below). With padding, each sequence's
+    real steps are first stretched over the whole length (linear
+    interpolation), so that sequences of unequal lengths are compared on one
+    time axis, as when they are resampled to one length. Dividing by the batch's mean distance makes the term
     free of the data's and the code's scale. An autoencoder trained on its
     reconstruction alone may place two similar inputs far apart; this term
     asks the code to rank neighbours as the inputs' own distances do, so that
@@ -115,14 +115,27 @@ class DistancePreservation(keras.layers.Layer):
     mask_value : float or None
         Inputs whose features all equal it at a time step are padding, at the
         start, the end or between real steps. None: every step is data.
+    metric : {"euclidean", "shift", "spectrum"}
+        ``"euclidean"``: ``d_x`` between the sequences themselves.
+        ``"shift"``: the smallest Euclidean distance over every shift of one
+        sequence in time against the other (both extended with zeros), so
+        that the same pattern a few steps earlier or later is near.
+        ``"spectrum"``: between their magnitude spectra (``|rfft|`` over time,
+        per feature, after the stretching above), which are blind to when a
+        pattern happens in the sequence: two series with the same rhythms and
+        shapes at other times are near.
     """
 
-    def __init__(self, weight, mask_value=None, **kwargs):
+    def __init__(self, weight, mask_value=None, metric="euclidean", **kwargs):
         super().__init__(**kwargs)
         if weight < 0:
             raise ValueError(f"weight must be >= 0, got {weight}.")
+        if metric not in ("euclidean", "shift", "spectrum"):
+            raise ValueError("metric must be 'euclidean', 'shift' or 'spectrum', "
+                             f"got {metric!r}.")
         self.weight = float(weight)
         self.mask_value = None if mask_value is None else float(mask_value)
+        self.metric = metric
         self.built = True
 
     def call(self, inputs, training=False):
@@ -132,7 +145,15 @@ class DistancePreservation(keras.layers.Layer):
         x = ops.cast(x, codes.dtype)
         if len(x.shape) == 3:
             x = resampled(x, self.mask_value)
-        d_x = _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
+        if len(x.shape) == 2:
+            x = x[:, :, None]
+        if self.metric == "shift":
+            d_x = shift_distances(x)
+            d_x = d_x / ops.maximum(ops.mean(d_x), 1e-12)
+        else:
+            if self.metric == "spectrum":
+                x = magnitude_spectra(x)
+            d_x = _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
         d_code = _normalised_distances(codes)
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
         return codes
@@ -142,8 +163,33 @@ class DistancePreservation(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(weight=self.weight, mask_value=self.mask_value)
+        config.update(weight=self.weight, mask_value=self.mask_value,
+                      metric=self.metric)
         return config
+
+
+def shift_distances(x):
+    """Pairwise distances ``(n, n)`` between the sequences of ``x`` ``(n, T,
+    F)``: the smallest Euclidean distance over every shift in time of one
+    against the other, both extended with zeros. The cross-correlations at
+    every shift come from FFTs (``O(n^2 T (F + log T))`` time, ``n^2 * 2T``
+    values in memory)."""
+    n_steps = x.shape[1]
+    re, im = ops.rfft(ops.transpose(x, (0, 2, 1)), fft_length=2 * n_steps)
+    # The cross-spectrum X_i * conj(X_j), summed over the features.
+    cross_re = ops.einsum("ift,jft->ijt", re, re) + ops.einsum("ift,jft->ijt", im, im)
+    cross_im = ops.einsum("ift,jft->ijt", im, re) - ops.einsum("ift,jft->ijt", re, im)
+    correlation = ops.irfft((cross_re, cross_im), fft_length=2 * n_steps)
+    energy = ops.sum(ops.square(x), axis=(1, 2))
+    sq = energy[:, None] + energy[None, :] - 2 * ops.max(correlation, axis=-1)
+    return ops.sqrt(ops.maximum(sq, 1e-12))
+
+
+def magnitude_spectra(x):
+    """``|rfft|`` over time of each feature of ``x`` ``(n, T, F)``: ``(n, F,
+    T // 2 + 1)``."""
+    real, imag = ops.rfft(ops.transpose(x, (0, 2, 1)))
+    return ops.sqrt(ops.square(real) + ops.square(imag))
 
 
 @keras.saving.register_keras_serializable(package="skae")
