@@ -102,11 +102,12 @@ class DistancePreservation(keras.layers.Layer):
     inputs' distances of ``metric`` (below). With padding, each sequence's
     real steps are first stretched over the whole length (linear
     interpolation), so that sequences of unequal lengths are compared on one
-    time axis, as when they are resampled to one length. Dividing by the batch's mean distance makes the term
-    free of the data's and the code's scale. An autoencoder trained on its
-    reconstruction alone may place two similar inputs far apart; this term
-    asks the code to rank neighbours as the inputs' own distances do, so that
-    nearest-neighbour methods on the codes work.
+    time axis, as when they are resampled to one length. Dividing by the
+    batch's mean distance makes the term free of the data's and the code's
+    scale. An autoencoder trained on its reconstruction alone may place two
+    similar inputs far apart; this term asks the code to rank neighbours as
+    the inputs' own distances do, so that nearest-neighbour methods on the
+    codes work.
 
     Parameters
     ----------
@@ -148,8 +149,7 @@ class DistancePreservation(keras.layers.Layer):
         if len(x.shape) == 2:
             x = x[:, :, None]
         if self.metric == "shift":
-            d_x = shift_distances(x)
-            d_x = d_x / ops.maximum(ops.mean(d_x), 1e-12)
+            d_x = _over_mean(shift_distances(x))
         else:
             if self.metric == "spectrum":
                 x = magnitude_spectra(x)
@@ -271,5 +271,9 @@ def pairwise_sq_distances(z):
 
 def _normalised_distances(z):
     """Pairwise Euclidean distances of the rows of ``z``, over their mean."""
-    d = ops.sqrt(ops.maximum(pairwise_sq_distances(z), 1e-12))
+    return _over_mean(ops.sqrt(ops.maximum(pairwise_sq_distances(z), 1e-12)))
+
+
+def _over_mean(d):
+    """Distances ``d`` divided by their mean: free of the data's scale."""
     return d / ops.maximum(ops.mean(d), 1e-12)
