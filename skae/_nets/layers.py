@@ -131,8 +131,8 @@ class DistancePreservation(keras.layers.Layer):
         super().__init__(**kwargs)
         if weight < 0:
             raise ValueError(f"weight must be >= 0, got {weight}.")
-        if metric not in ("euclidean", "shift", "spectrum"):
-            raise ValueError("metric must be 'euclidean', 'shift' or 'spectrum', "
+        if metric not in _INPUT_DISTANCES:
+            raise ValueError(f"metric must be one of {sorted(_INPUT_DISTANCES)}, "
                              f"got {metric!r}.")
         self.weight = float(weight)
         self.mask_value = None if mask_value is None else float(mask_value)
@@ -144,16 +144,8 @@ class DistancePreservation(keras.layers.Layer):
         if not training or self.weight == 0:
             return codes
         x = ops.cast(x, codes.dtype)
-        if len(x.shape) == 3:
-            x = resampled(x, self.mask_value)
-        if len(x.shape) == 2:
-            x = x[:, :, None]
-        if self.metric == "shift":
-            d_x = _over_mean(shift_distances(x))
-        else:
-            if self.metric == "spectrum":
-                x = magnitude_spectra(x)
-            d_x = _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
+        x = x[:, :, None] if len(x.shape) == 2 else resampled(x, self.mask_value)
+        d_x = _INPUT_DISTANCES[self.metric](x)
         d_code = _normalised_distances(codes)
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
         return codes
@@ -277,3 +269,16 @@ def _normalised_distances(z):
 def _over_mean(d):
     """Distances ``d`` divided by their mean: free of the data's scale."""
     return d / ops.maximum(ops.mean(d), 1e-12)
+
+
+def _flat_distances(x):
+    """Normalised Euclidean distances between the flattened samples of ``x``."""
+    return _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
+
+
+# DistancePreservation's metrics: sequences ``(n, T, F)`` -> normalised ``(n, n)``.
+_INPUT_DISTANCES = {
+    "euclidean": _flat_distances,
+    "shift": lambda x: _over_mean(shift_distances(x)),
+    "spectrum": lambda x: _flat_distances(magnitude_spectra(x)),
+}
