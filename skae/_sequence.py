@@ -192,7 +192,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         ``"shift"``: the smallest Euclidean distance over every shift in time
         of one sequence against the other (both extended with zeros), so the
         same course a few steps earlier or later counts as near (computed by
-        FFT; memory ``batch_size ** 2 * 2 * n_timesteps`` values per batch).
+        FFT; memory ``batch_size ** 2 * 2 * n_timesteps`` values per batch,
+        at most 2 ** 24: a larger batch compares a random subset of its
+        sequences, at least 16).
         ``"euclidean"``: step by step, without shifts. ``"spectrum"``:
         between their magnitude spectra (``|rfft|`` over time, per feature),
         which keep each feature's rhythms and drop when anything happens: for

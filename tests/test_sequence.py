@@ -538,6 +538,28 @@ def test_shift_distances_match_the_smallest_distance_over_shifts():
         rtol=1e-3)
 
 
+def test_shift_term_compares_a_subset_of_a_large_batch_of_long_series():
+    """The shift term's memory grows with batch ** 2 * 2T: a large batch of
+    long series is compared on its first ``term_rows`` samples only (a random
+    subset, batches being shuffled); the other metrics use every sample."""
+    from skae._nets.layers import SHIFT_BUDGET, DistancePreservation, term_rows
+
+    rng = np.random.RandomState(6)
+    x = rng.randn(200, 1000, 1).astype(np.float32)
+    codes = rng.randn(200, 4).astype(np.float32)
+    rows = term_rows("shift", 1000)
+    assert 16 <= rows < 200 and rows ** 2 * 2000 <= SHIFT_BUDGET
+    assert term_rows("shift", 150) >= 64  # default batches: every sample
+    full = _term(DistancePreservation(1.0, metric="shift"), x, codes)
+    np.testing.assert_allclose(
+        full, _term(DistancePreservation(1.0, metric="shift"), x[:rows], codes[:rows]),
+        rtol=1e-5)
+    assert abs(full - _term(DistancePreservation(1.0, metric="shift"),
+                            x[:rows + 1], codes[:rows + 1])) < 1e-9
+    euclid = _term(DistancePreservation(1.0), x, codes)
+    assert abs(euclid - _term(DistancePreservation(1.0), x[:rows], codes[:rows])) > 1e-4
+
+
 def test_resample_layer_puts_unequal_lengths_on_one_time_axis():
     """The default encoder's linear path reads each sequence's real steps
     resampled to the fitted length: padding anywhere is skipped, and the layer

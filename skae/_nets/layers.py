@@ -6,6 +6,7 @@ without ``custom_objects``.
 """
 
 import itertools
+import math
 
 import keras
 from keras import ops
@@ -97,7 +98,8 @@ class DistancePreservation(keras.layers.Layer):
 
     Called on ``[inputs, codes]``; returns ``codes`` unchanged. In training it
     adds ``weight * mean((d_code / mean(d_code) - d_x / mean(d_x)) ** 2)`` to
-    the model's loss, over every pair of samples of the batch, where
+    the model's loss, over every pair of samples of the batch (with
+    ``"shift"`` on long sequences, of its first :func:`term_rows`), where
     ``d_code`` are Euclidean distances between the codes and ``d_x`` the
     inputs' distances of ``metric`` (below). With padding, each sequence's
     real steps are first stretched over the whole length (linear
@@ -143,12 +145,14 @@ class DistancePreservation(keras.layers.Layer):
         x, codes = inputs
         if not training or self.weight == 0:
             return codes
+        rows = term_rows(self.metric, x.shape[1])
+        x, codes = x[:rows], codes[:rows]  # of a shuffled batch: a random subset
         x = ops.cast(x, codes.dtype)
         x = x[:, :, None] if len(x.shape) == 2 else resampled(x, self.mask_value)
         d_x = _INPUT_DISTANCES[self.metric](x)
         d_code = _normalised_distances(codes)
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
-        return codes
+        return inputs[1]
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[1])
@@ -158,6 +162,33 @@ class DistancePreservation(keras.layers.Layer):
         config.update(weight=self.weight, mask_value=self.mask_value,
                       metric=self.metric)
         return config
+
+
+# Values in one ``(rows, rows, 2T)`` array of ``shift_distances``: 64 MB in
+# float32, which the default batches (at most 64 sequences) reach at 2,048 steps.
+SHIFT_BUDGET = 2**24
+
+
+def term_rows(metric, n_steps):
+    """How many samples of a batch :class:`DistancePreservation` compares.
+
+    Every one (None), except with ``"shift"``, whose arrays hold ``rows ** 2 *
+    2 * n_steps`` values: then at most as many as keep one such array within
+    :data:`SHIFT_BUDGET` values (at least 16), so that a large ``batch_size``
+    on long sequences does not run out of memory. ``n_steps`` unknown (None)
+    counts as 2,048.
+
+    Examples
+    --------
+    >>> from skae._nets.layers import term_rows
+    >>> term_rows("euclidean", 10_000) is None, term_rows("shift", 427)
+    (True, 140)
+    >>> term_rows("shift", 10_000), term_rows("shift", 10**6)
+    (28, 16)
+    """
+    if metric != "shift":
+        return None
+    return max(16, math.isqrt(SHIFT_BUDGET // (2 * (n_steps or 2048))))
 
 
 def shift_distances(x):
