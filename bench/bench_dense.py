@@ -40,8 +40,8 @@ def main():
     codes_mean = {}
     for name, (params, epochs) in MODELS.items():
         epochs = max(1, int(round(epochs * args.scale)))
-        ae = DenseAutoencoder(**params, code_activation="relu", epochs=epochs,
-                              batch_size=256,
+        ae = DenseAutoencoder(**params, code_activation="relu", distance_weight=0,
+                              epochs=epochs, batch_size=256,
                               random_state=args.random_state)
         with Timer() as t:
             ae.fit(xtr)

@@ -79,7 +79,8 @@ def skae_estimator(name, epochs, batch_size):
                                batch_size=batch_size, random_state=0)
     hidden = (128, 64) if name == "deep" else ()
     return DenseAutoencoder(32, hidden_layer_sizes=hidden, code_activation="relu",
-                            epochs=epochs, batch_size=batch_size, random_state=0)
+                            distance_weight=0, epochs=epochs, batch_size=batch_size,
+                            random_state=0)
 
 
 def flops_per_sample(name):
@@ -239,7 +240,7 @@ def cmd_transform(args):
     from skae import DenseAutoencoder
 
     xtr, _, xte, _ = mnist_flat()
-    ae = DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu",
+    ae = DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu", distance_weight=0,
                           epochs=2, batch_size=256, random_state=0).fit(xtr)
     pca = PCA(32, random_state=0).fit(xtr)
     lines = ["| rows | PCA.transform ms | DenseAutoencoder(32).transform ms | ratio | "
@@ -292,8 +293,8 @@ from _common import mnist_flat
 xtr, _, _, _ = mnist_flat()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from skae import DenseAutoencoder
-DenseAutoencoder(32, hidden_layer_sizes=(), epochs=2, batch_size=256,
-                 random_state=0).fit(xtr)
+DenseAutoencoder(32, hidden_layer_sizes=(), distance_weight=0, epochs=2,
+                 batch_size=256, random_state=0).fit(xtr)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before / 1024, after / 1024, xtr.nbytes / 2**20)
 """

@@ -110,6 +110,29 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
     assert loaded.evaluate(Xs, Xs, verbose=0) == pytest.approx(-ae.score(Xs), rel=1e-3)
 
 
+def test_distance_weight_makes_code_distances_follow_the_data(digits):
+    """The default term (``distance_weight=0.3``): held-out digits' code
+    distances rank pairs more as their pixel distances do than without it,
+    at the same reconstruction score; at 0 the model has no such layer."""
+    from scipy.spatial.distance import pdist
+    from scipy.stats import spearmanr
+
+    X, _ = digits
+    X_fit, X_new = X[:1300], X[1300:]
+    disagreement, scores = {}, {}
+    for weight in (0.0, 0.3):
+        ae = DenseAutoencoder(8, hidden_layer_sizes=(64,), epochs=30, batch_size=64,
+                              distance_weight=weight, random_state=0).fit(X_fit)
+        layers = {type(layer).__name__ for layer in ae.model_.layers}
+        assert ("DistancePreservation" in layers) == (weight > 0)
+        disagreement[weight] = 1 - spearmanr(pdist(ae.transform(X_new)),
+                                             pdist(X_new)).statistic
+        scores[weight] = ae.score(X_new)
+    assert disagreement[0.3] < 0.8 * disagreement[0.0], disagreement
+    assert scores[0.3] > scores[0.0] - 0.01 * abs(scores[0.0]), scores
+    assert DenseAutoencoder().distance_weight == 0.3
+
+
 def test_sparse_codes_are_sparser(digits):
     X, _ = digits
     # The tutorial's simple model (ReLU code, no hidden layer), with and
