@@ -111,9 +111,10 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
 
 
 def test_distance_weight_makes_code_distances_follow_the_data(digits):
-    """The default term (``distance_weight=0.3``): held-out digits' code
-    distances rank pairs more as their pixel distances do than without it,
-    at the same reconstruction score; at 0 the model has no such layer."""
+    """The term (0.3, the default's weight for codes of 16 values or more):
+    held-out digits' code distances rank pairs more as their pixel distances
+    do than without it, at the same reconstruction score; at 0 the model has
+    no such layer."""
     from scipy.spatial.distance import pdist
     from scipy.stats import spearmanr
 
@@ -130,7 +131,16 @@ def test_distance_weight_makes_code_distances_follow_the_data(digits):
         scores[weight] = ae.score(X_new)
     assert disagreement[0.3] < 0.8 * disagreement[0.0], disagreement
     assert scores[0.3] > scores[0.0] - 0.01 * abs(scores[0.0]), scores
-    assert DenseAutoencoder().distance_weight == 0.3
+
+    def term(ae):
+        return next((layer.weight for layer in ae.model_.layers
+                     if type(layer).__name__ == "DistancePreservation"), 0.0)
+
+    # "auto": the term from 16 values up, none for smaller codes.
+    small = dict(hidden_layer_sizes=(8,), epochs=1, random_state=0)
+    assert term(DenseAutoencoder(16, **small).fit(X[:64])) == pytest.approx(0.3)
+    assert term(DenseAutoencoder(8, **small).fit(X[:64])) == 0.0
+    assert term(DenseAutoencoder(8, distance_weight=0.5, **small).fit(X[:64])) == 0.5
 
 
 def test_sparse_codes_are_sparser(digits):
