@@ -111,7 +111,7 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
 
 
 def test_distance_weight_makes_code_distances_follow_the_data(digits):
-    """The term (0.3, the default's weight for codes of 16 values or more):
+    """The term (0.3, the default's weight for codes of 32 values or more):
     held-out digits' code distances rank pairs more as their pixel distances
     do than without it, at the same reconstruction score; at 0 the model has
     no such layer."""
@@ -136,10 +136,10 @@ def test_distance_weight_makes_code_distances_follow_the_data(digits):
         return next((layer.weight for layer in ae.model_.layers
                      if type(layer).__name__ == "DistancePreservation"), 0.0)
 
-    # "auto": the term from 16 values up, none for smaller codes.
+    # "auto": the term from 32 values up, none for smaller codes.
     small = dict(hidden_layer_sizes=(8,), epochs=1, random_state=0)
-    assert term(DenseAutoencoder(16, **small).fit(X[:64])) == pytest.approx(0.3)
-    assert term(DenseAutoencoder(8, **small).fit(X[:64])) == 0.0
+    assert term(DenseAutoencoder(32, **small).fit(X[:64])) == pytest.approx(0.3)
+    assert term(DenseAutoencoder(16, **small).fit(X[:64])) == 0.0
     assert term(DenseAutoencoder(8, distance_weight=0.5, **small).fit(X[:64])) == 0.5
 
 
