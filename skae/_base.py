@@ -117,6 +117,17 @@ class BaseAutoencoder(
         adds a training term on them to the loss (default: None, no term)."""
         return None
 
+    @staticmethod
+    def _distance_term(weight, **options):
+        """The term that makes code distances follow the inputs' distances
+        (:class:`~skae._nets.layers.DistancePreservation`), or None at
+        ``weight`` 0; ``options`` go to the layer."""
+        if not weight:
+            return None
+        from ._nets.layers import DistancePreservation
+
+        return DistancePreservation(float(weight), name="distance_preservation", **options)
+
     def _noise_layer(self, sample_shape, seeds):
         """The training noise, clipped to the training data's range (None: no
         noise layer before the encoder)."""

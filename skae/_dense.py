@@ -18,9 +18,9 @@ class DenseAutoencoder(BaseAutoencoder):
     only ``n_components`` set, the model reconstructs better than PCA of the
     same size. The Keras tutorial's "simplest possible autoencoder" (784 -> 32
     -> 784 on MNIST) is ``DenseAutoencoder(32, hidden_layer_sizes=(),
-    code_activation="relu", distance_weight=0, epochs=50, batch_size=256)``; ``activity_l1=1e-4``
-    gives its sparse model and ``hidden_layer_sizes=(128, 64),
-    activation="relu"`` its deep one.
+    code_activation="relu", distance_weight=0, epochs=50, batch_size=256)``;
+    ``activity_l1=1e-4`` gives its sparse model and ``hidden_layer_sizes=(128,
+    64), activation="relu"`` its deep one.
 
     Parameters
     ----------
@@ -161,6 +161,10 @@ class DenseAutoencoder(BaseAutoencoder):
     # as features where squared-error codes lose (BENCHMARKS.md).
     _unbounded_loss = "huber"
 
+    # distance_weight="auto": (smallest code size, weight); smaller codes get
+    # no term (chosen on validation data, BENCHMARKS.md).
+    _auto_distance = (32, 0.3)
+
     def __init__(
         self,
         n_components=32,
@@ -223,18 +227,10 @@ class DenseAutoencoder(BaseAutoencoder):
         )
         return encoder, decoder
 
-    # distance_weight="auto": (smallest code size, weight); smaller codes
-    # get no term.
-    _auto_distance = (32, 0.3)
-
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
         weight = self.distance_weight
         if weight == "auto":
             size, auto_weight = self._auto_distance
             weight = auto_weight if self.n_components >= size else 0.0
-        if not weight:
-            return None
-        from ._nets.layers import DistancePreservation
-
-        return DistancePreservation(float(weight), name="distance_preservation")
+        return self._distance_term(weight)

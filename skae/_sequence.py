@@ -505,14 +505,8 @@ class SequenceAutoencoder(BaseAutoencoder):
 
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
-        if not self.distance_weight:
-            return None
-        from ._nets.layers import DistancePreservation
-
-        return DistancePreservation(
-            float(self.distance_weight), mask_value=self.mask_value_,
-            metric=self.distance_metric, name="distance_preservation",
-        )
+        return self._distance_term(self.distance_weight, mask_value=self.mask_value_,
+                                   metric=self.distance_metric)
 
     def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on

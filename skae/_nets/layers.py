@@ -152,7 +152,7 @@ class DistancePreservation(keras.layers.Layer):
         d_x = _INPUT_DISTANCES[self.metric](x)
         d_code = _normalised_distances(codes)
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
-        return inputs[1]
+        return inputs[1]  # every code, sliced or not
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[1])
