@@ -542,13 +542,13 @@ def test_shift_term_compares_a_subset_of_a_large_batch_of_long_series():
     """The shift term's memory grows with batch ** 2 * 2T: a large batch of
     long series is compared on its first ``term_rows`` samples only (a random
     subset, batches being shuffled); the other metrics use every sample."""
-    from skae._nets.layers import SHIFT_BUDGET, DistancePreservation, term_rows
+    from skae._nets.layers import TERM_BUDGET, DistancePreservation, term_rows
 
     rng = np.random.RandomState(6)
     x = rng.randn(200, 1000, 1).astype(np.float32)
     codes = rng.randn(200, 4).astype(np.float32)
     rows = term_rows("shift", 1000)
-    assert 16 <= rows < 200 and rows ** 2 * 2000 <= SHIFT_BUDGET
+    assert 16 <= rows < 200 and rows ** 2 * 2000 <= TERM_BUDGET
     assert term_rows("shift", 150) >= 64  # default batches: every sample
     full = _term(DistancePreservation(1.0, metric="shift"), x, codes)
     np.testing.assert_allclose(

@@ -98,8 +98,9 @@ class DistancePreservation(keras.layers.Layer):
 
     Called on ``[inputs, codes]``; returns ``codes`` unchanged. In training it
     adds ``weight * mean((d_code / mean(d_code) - d_x / mean(d_x)) ** 2)`` to
-    the model's loss, over every pair of samples of the batch (with
-    ``"shift"`` on long sequences, of its first :func:`term_rows`), where
+    the model's loss, over every pair of samples of the batch (of its first
+    :func:`term_rows`, a bound on memory that default batches reach only with
+    ``"shift"`` on sequences of over 2,048 steps), where
     ``d_code`` are Euclidean distances between the codes and ``d_x`` the
     inputs' distances of ``metric`` (below). With padding, each sequence's
     real steps are first stretched over the whole length (linear
@@ -145,14 +146,13 @@ class DistancePreservation(keras.layers.Layer):
         x, codes = inputs
         if not training or self.weight == 0:
             return codes
-        rows = term_rows(self.metric, x.shape[1])
-        x, codes = x[:rows], codes[:rows]  # of a shuffled batch: a random subset
-        x = ops.cast(x, codes.dtype)
+        rows = term_rows(self.metric, x.shape[1])  # of a shuffled batch: a random subset
+        x = ops.cast(x[:rows], codes.dtype)
         x = x[:, :, None] if len(x.shape) == 2 else resampled(x, self.mask_value)
-        d_x = _INPUT_DISTANCES[self.metric](x)
-        d_code = _normalised_distances(codes)
+        d_x = _INPUT_DISTANCES[self.metric][0](x)
+        d_code = _normalised_distances(codes[:rows])
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
-        return inputs[1]  # every code, sliced or not
+        return codes
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[1])
@@ -164,31 +164,31 @@ class DistancePreservation(keras.layers.Layer):
         return config
 
 
-# Values in one ``(rows, rows, 2T)`` array of ``shift_distances``: 64 MB in
-# float32, which the default batches (at most 64 sequences) reach at 2,048 steps.
-SHIFT_BUDGET = 2**24
+# Values in the largest pairwise array of DistancePreservation's term: 64 MB in
+# float32. ``"shift"`` (``(rows, rows, 2T)``) reaches it with the default batches
+# (at most 64 sequences) at 2,048 steps, the other metrics (``(rows, rows)``) at
+# 4,096 samples.
+TERM_BUDGET = 2**24
 
 
 def term_rows(metric, n_steps):
-    """How many samples of a batch :class:`DistancePreservation` compares.
-
-    Every one (None), except with ``"shift"``, whose arrays hold ``rows ** 2 *
-    2 * n_steps`` values: then at most as many as keep one such array within
-    :data:`SHIFT_BUDGET` values (at least 16), so that a large ``batch_size``
-    on long sequences does not run out of memory. ``n_steps`` unknown (None)
-    counts as 2,048.
+    """How many samples of a batch :class:`DistancePreservation` compares: at
+    most as many as keep its largest pairwise array (``rows ** 2`` times the
+    metric's values per pair, ``2 * n_steps`` for ``"shift"``, 1 otherwise)
+    within :data:`TERM_BUDGET` values, and at least 16, so that a large
+    ``batch_size`` (on long sequences) does not run out of memory.
+    ``n_steps`` unknown (None) counts as 2,048.
 
     Examples
     --------
     >>> from skae._nets.layers import term_rows
-    >>> term_rows("euclidean", 10_000) is None, term_rows("shift", 427)
-    (True, 140)
+    >>> term_rows("euclidean", 10_000), term_rows("shift", 427)
+    (4096, 140)
     >>> term_rows("shift", 10_000), term_rows("shift", 10**6)
     (28, 16)
     """
-    if metric != "shift":
-        return None
-    return max(16, math.isqrt(SHIFT_BUDGET // (2 * (n_steps or 2048))))
+    per_pair = _INPUT_DISTANCES[metric][1](n_steps or 2048)
+    return max(16, math.isqrt(TERM_BUDGET // per_pair))
 
 
 def shift_distances(x):
@@ -307,9 +307,10 @@ def _flat_distances(x):
     return _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
 
 
-# DistancePreservation's metrics: sequences ``(n, T, F)`` -> normalised ``(n, n)``.
+# DistancePreservation's metrics: name -> (distance of sequences ``(n, T, F)``,
+# normalised ``(n, n)``; values per pair in its largest array, from ``T``).
 _INPUT_DISTANCES = {
-    "euclidean": _flat_distances,
-    "shift": lambda x: _over_mean(shift_distances(x)),
-    "spectrum": lambda x: _flat_distances(magnitude_spectra(x)),
+    "euclidean": (_flat_distances, lambda n_steps: 1),
+    "shift": (lambda x: _over_mean(shift_distances(x)), lambda n_steps: 2 * n_steps),
+    "spectrum": (lambda x: _flat_distances(magnitude_spectra(x)), lambda n_steps: 1),
 }
