@@ -22,6 +22,19 @@ def mnist_flat():
     return xtr.reshape(len(xtr), -1), ytr, xte.reshape(len(xte), -1), yte
 
 
+def digits_flat():
+    """(x_train, y_train, x_test, y_test) of scikit-learn's bundled 8x8 digits in
+    [0, 1], split as the tour splits them (a stratified quarter for test)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X = (digits.data / 16.0).astype(np.float32)
+    parts = train_test_split(X, digits.target, test_size=0.25,
+                             stratify=digits.target, random_state=0)
+    return tuple(parts[i] for i in (0, 2, 1, 3))
+
+
 def machine():
     import keras
 

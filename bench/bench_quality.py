@@ -42,12 +42,11 @@ import argparse
 import json
 
 import numpy as np
-from _common import Timer, machine, mnist_flat
-from sklearn.datasets import load_digits
+from _common import Timer, digits_flat, machine, mnist_flat
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE, trustworthiness
-from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -75,11 +74,7 @@ def load(name, scaler="none"):
     if name == "mnist":
         xtr, ytr, xte, yte = mnist_flat()
         return xtr.astype(np.float32), ytr, xte.astype(np.float32), yte
-    digits = load_digits()
-    X = (digits.data / 16.0).astype(np.float32)
-    return tuple(train_test_split(X, digits.target, test_size=0.25,
-                                  stratify=digits.target, random_state=0)[i]
-                 for i in (0, 2, 1, 3))
+    return digits_flat()
 
 
 def code_quality(C_train, y_train, C_test, y_test, X_test, seed):

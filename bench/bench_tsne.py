@@ -2,6 +2,7 @@
 
 Usage: python bench/bench_tsne.py [--peers sklearn,opentsne,umap]
        [--n-train 22699] [--n-test 10000] [--out bench/results/tsne.md]
+       [--data digits]   (scikit-learn's 8x8 digits, split as the tour)
        python bench/bench_tsne.py --rows 100000   (time and memory of one fit)
 
 Fits on the MNIST training images (scaled to [0, 1]) and embeds the test
@@ -18,7 +19,7 @@ import argparse
 import json
 
 import numpy as np
-from _common import Timer, machine, mnist_flat
+from _common import Timer, digits_flat, machine, mnist_flat
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness
 from sklearn.model_selection import cross_val_score
@@ -123,6 +124,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None,
                         help="instead: time one fit on this many MNIST-like rows")
+    parser.add_argument("--data", choices=["mnist", "digits"], default="mnist",
+                        help="MNIST, or scikit-learn's 8x8 digits split as the tour")
     parser.add_argument("--peers", default="sklearn,opentsne,umap")
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--n-test", type=int, default=None)
@@ -136,7 +139,7 @@ def main():
                 f.write(text)
         return
 
-    xtr, _, xte, yte = mnist_flat()
+    xtr, _, xte, yte = mnist_flat() if args.data == "mnist" else digits_flat()
     xtr, xte, yte = xtr[:args.n_train], xte[:args.n_test], yte[:args.n_test]
     pca = PCA(2).fit(xtr)
     pca_seconds = best_time(pca.transform, xte)
@@ -156,7 +159,7 @@ def main():
     knn, trust = scores(xte, pca_e, yte)
     text = table(rows, pca_seconds)
     text += (f"\n\nPCA(2) map: 5-NN {knn:.3f}, trustworthiness {trust:.3f}. "
-             f"Train {len(xtr)} images, test {len(xte)}.\n\nMachine: {machine()}.\n")
+             f"{args.data}: train {len(xtr)} images, test {len(xte)}.\n\nMachine: {machine()}.\n")
     print(text)
     if args.out:
         with open(args.out, "w") as f:

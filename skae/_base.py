@@ -164,6 +164,10 @@ class BaseAutoencoder(
         return int(min(self._auto_batch_max,
                        max(_AUTO_BATCH_MIN, n_train // _AUTO_BATCH_STEPS)))
 
+    def _steps_per_epoch(self, n_train):
+        """Gradient steps in one epoch over ``n_train`` samples."""
+        return -(-n_train // self._fit_batch_size(n_train))
+
     # epochs="auto": at least this many gradient steps, within this range of
     # epochs (a small data set gets more passes, a large one fewer).
     _auto_steps = 3500
@@ -175,8 +179,8 @@ class BaseAutoencoder(
         steps, within ``_auto_epochs_range``."""
         if self.epochs != "auto":
             return int(self.epochs)
-        steps_per_epoch = -(-n_train // self._fit_batch_size(n_train))
         lo, hi = self._auto_epochs_range
+        steps_per_epoch = self._steps_per_epoch(n_train)
         return int(min(hi, max(lo, -(-self._auto_steps // steps_per_epoch))))
 
     # Sparse matrices and memmaps are read block by block (see ``_rows``);
@@ -289,11 +293,17 @@ class BaseAutoencoder(
     # subclass's defaults.
     _named_optimizer_config = ()
 
-    def _make_optimizer(self, keras):
+    def _learning_rate(self, keras, n_steps):
+        """The learning rate of an optimizer given by name, for a fit of
+        ``n_steps`` gradient steps (None: ``partial_fit``, of unknown length);
+        a subclass may return a schedule."""
+        return float(self.learning_rate)
+
+    def _make_optimizer(self, keras, n_steps=None):
         if isinstance(self.optimizer, str):
             return keras.optimizers.get(
                 {"class_name": self.optimizer,
-                 "config": {"learning_rate": float(self.learning_rate),
+                 "config": {"learning_rate": self._learning_rate(keras, n_steps),
                             **dict(self._named_optimizer_config)}}
             )
         if isinstance(self.optimizer, keras.optimizers.Optimizer):
@@ -395,7 +405,7 @@ class BaseAutoencoder(
                                       epochs, early_stopping)
         else:
             model = self._build_model(keras, sample_shape, loss, data_range,
-                                      len(X_train), epochs, seeds)
+                                      len(X_train), epochs, seeds, partial)
             history = self._train(keras, model, X_train, X_val, seeds, epochs,
                                   early_stopping)
         self._commit_fit(model, loss, data_range, sample_shape, history, warm)
@@ -438,20 +448,22 @@ class BaseAutoencoder(
         return Xs[order[n_val:]], Xs[order[:n_val]]
 
     def _build_model(self, keras, sample_shape, loss, data_range, n_train,
-                     epochs, seeds):
+                     epochs, seeds, partial=False):
         """Build, assemble and compile a new network for ``loss``.
 
         ``data_range_`` is set first: the training noise is clipped to it,
-        and a subclass's :meth:`_build_networks` may read it.
+        and a subclass's :meth:`_build_networks` may read it. The optimizer
+        learns the fit's length in steps (for a schedule), except with
+        ``partial`` (``partial_fit``, whose calls go on without an end).
         """
         self.data_range_ = data_range
         output_activation = "sigmoid" if loss == "binary_crossentropy" else "linear"
         encoder, decoder = self._build_networks(sample_shape, output_activation,
                                                 seeds)
         model = self._assemble(keras, encoder, decoder, sample_shape, seeds)
-        n_steps = epochs * -(-n_train // self._fit_batch_size(n_train))
+        n_steps = epochs * self._steps_per_epoch(n_train)
         model.compile(
-            optimizer=self._make_optimizer(keras),
+            optimizer=self._make_optimizer(keras, None if partial else n_steps),
             loss=self._compile_loss(loss),
             jit_compile=self._jit_compile(keras, n_steps, model),
             steps_per_execution=self._steps_per_execution(keras, n_train),
@@ -497,7 +509,7 @@ class BaseAutoencoder(
         if keras.backend.backend() == "torch" or _tf_replicas(keras) > 1:
             # Keras' multi-step loop fails under a multi-device strategy.
             return 1
-        n_batches = -(-n_train // self._fit_batch_size(n_train))
+        n_batches = self._steps_per_epoch(n_train)
         return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
 
     def _training_data(self, X_train, seed):

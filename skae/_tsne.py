@@ -11,6 +11,9 @@ from ._rows import LazyRows
 
 # Gradient steps per epoch on small data sets (a few batches would be too few).
 _MIN_STEPS = 50
+# The learning rate of an optimizer given by name decays along a half cosine
+# to this fraction of ``learning_rate`` over the fit's steps.
+_FINAL_RATE = 0.1
 
 
 def _has_decoder(estimator):
@@ -114,7 +117,16 @@ class ParametricTSNE(BaseAutoencoder):
         ``fit``: on the validation split above it added about 0.4 points of
         5-NN accuracy and of trustworthiness, at no measurable cost.
     learning_rate : float, default=1e-2
-        Learning rate when ``optimizer`` is a name.
+        Initial learning rate when ``optimizer`` is a name. ``fit`` lowers it
+        along a half cosine to a tenth of it at the last of its
+        ``epochs``; a warm-started fit goes on from where the schedule
+        stands (at a tenth after a full fit), and ``partial_fit`` keeps it
+        constant. On a validation split of the digits (1,010 training
+        images), a constant rate let three fits of six drift apart late in
+        training (5-NN accuracy of the held-out map 0.56, 0.76 and 0.84
+        against 0.93-0.94 for the others); with the decay all six reached
+        0.92-0.94, and on the MNIST validation split the maps scored the
+        same as with a constant rate (three seeds each).
     epochs : int, default=50
         Passes of training; one epoch is ``ceil(n_samples / batch_size)``
         batches of ``batch_size`` edges, and at least 50 batches (so that
@@ -294,7 +306,13 @@ class ParametricTSNE(BaseAutoencoder):
         return [TSNEBatchLoss(dof=self.dof),
                 WeightedReconstructionLoss(loss, self.reconstruction_weight)]
 
-    def _steps(self, n):
+    def _learning_rate(self, keras, n_steps):
+        if n_steps is None:  # partial_fit: no known end to decay towards
+            return float(self.learning_rate)
+        return keras.optimizers.schedules.CosineDecay(
+            float(self.learning_rate), int(n_steps), alpha=_FINAL_RATE)
+
+    def _steps_per_epoch(self, n):
         return max(_MIN_STEPS, -(-n // int(self.batch_size)))
 
     def _edge_batches(self, X, perplexity, seed, exaggeration_epochs):
@@ -302,7 +320,7 @@ class ParametricTSNE(BaseAutoencoder):
 
         P = tsne_affinities(_neighbour_input(X), perplexity)
         return EdgeBatches(
-            X, P, self.batch_size, self._steps(len(X)), seed=seed,
+            X, P, self.batch_size, self._steps_per_epoch(len(X)), seed=seed,
             exaggeration=self.early_exaggeration,
             exaggeration_epochs=exaggeration_epochs,
             reconstruct=self.reconstruction_weight > 0,

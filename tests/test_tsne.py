@@ -104,6 +104,20 @@ def test_layer_norm_and_weight_average_of_a_named_optimizer(fitted, split):
     assert not own.model_.optimizer.use_ema and not mine.use_ema
 
 
+def test_fit_lowers_a_named_optimizers_rate_to_a_tenth_partial_fit_keeps_it(split):
+    X = split[0][:300]
+    kw = dict(hidden_layer_sizes=(16,), epochs=3, batch_size=64, perplexity=10,
+              learning_rate=0.02, random_state=0)
+    est = ParametricTSNE(**kw).fit(X)
+    optimizer = est.model_.optimizer
+    assert int(optimizer.iterations) == 3 * 50  # 50 batches per epoch at least
+    assert float(optimizer.learning_rate) == pytest.approx(0.002, rel=1e-3)
+    again = pickle.loads(pickle.dumps(est))  # the schedule travels with the network
+    assert float(again.model_.optimizer.learning_rate) == pytest.approx(0.002, rel=1e-3)
+    part = ParametricTSNE(**kw).partial_fit(X)
+    assert float(part.model_.optimizer.learning_rate) == pytest.approx(0.02)
+
+
 def test_same_random_state_same_map(split):
     X = split[0][:300]
     kw = dict(hidden_layer_sizes=(16,), epochs=3, batch_size=64, perplexity=10)
