@@ -162,6 +162,23 @@ def get_keras():
     return keras
 
 
+def unshare_averaged_weights(keras, model):
+    """Give each weight of ``model`` its own buffer after a fit (JAX only).
+
+    An optimizer with ``use_ema=True`` ends ``fit`` by assigning the moving
+    averages to the model's weights; on JAX each weight then shares its
+    buffer with its average, and the next ``fit`` of the same model (a warm
+    start, a second ``partial_fit``) donates that buffer twice and fails
+    ("Attempt to donate the same buffer twice"). A copy of each weight ends
+    the sharing; the values are unchanged.
+    """
+    if (keras.backend.backend() != "jax"
+            or not getattr(model.optimizer, "use_ema", False)):
+        return
+    for variable in model.trainable_variables:
+        variable.assign(keras.ops.convert_to_numpy(variable))
+
+
 def seed_stream(random_state):
     """Yield fresh integer seeds drawn from a ``RandomState``-like object.
 

@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._backend import get_keras, seed_stream
+from ._backend import get_keras, seed_stream, unshare_averaged_weights
 from ._rows import LazyRows, blockwise, finite_range
 
 _EPS = 1e-7
@@ -563,6 +563,7 @@ class BaseAutoencoder(
             shuffle=False,  # the data pipeline shuffles, seeded
             verbose=self.verbose,
         )
+        unshare_averaged_weights(keras, model)
         losses = hist.history.get("loss", [])
         if (not losses or not np.all(np.isfinite(losses))
                 or not all(np.isfinite(w).all() for w in model.get_weights())):

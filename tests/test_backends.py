@@ -42,3 +42,36 @@ def test_same_random_state_gives_identical_models_on_jax(run_python):
     assert set(out) == {"dense", "conv", "vae"}
     for name, checks in out.items():
         assert all(checks.values()), (name, checks)
+
+
+WARM_CODE = """
+    import json, numpy as np, keras
+    from sklearn.datasets import load_digits
+    from skae import ParametricTSNE
+
+    X = (load_digits().data[:300] / 16.0).astype("float32")
+    kw = dict(hidden_layer_sizes=(16,), epochs=2, batch_size=64, perplexity=10,
+              random_state=0)
+    est = ParametricTSNE(**kw).fit(X)  # "adam" by name: averaged weights
+    first = est.transform(X)
+    est.set_params(warm_start=True).fit(X)
+    chunks = ParametricTSNE(**kw)
+    for part in np.array_split(X, 3):
+        chunks.partial_fit(part)
+    print(json.dumps({
+        "backend": keras.backend.backend(),
+        "ema": bool(est.model_.optimizer.use_ema),
+        "steps": int(est.model_.optimizer.iterations),
+        "moved": not np.allclose(first, est.transform(X)),
+        "finite": bool(np.isfinite(est.transform(X)).all()
+                       and np.isfinite(chunks.transform(X)).all()),
+    }))
+"""
+
+
+def test_warm_start_and_partial_fit_continue_an_averaged_fit_on_jax(run_python):
+    # Keras' weight average leaves each weight sharing its buffer with its
+    # average on JAX; a second fit of the same network used to fail there.
+    out = run_python(WARM_CODE, KERAS_BACKEND="jax")
+    assert out == {"backend": "jax", "ema": True, "steps": 2 * 2 * 50,
+                   "moved": True, "finite": True}
