@@ -307,13 +307,17 @@ class ParametricTSNE(BaseAutoencoder):
                 WeightedReconstructionLoss(loss, self.reconstruction_weight)]
 
     def _learning_rate(self, keras, n_steps):
+        """A half cosine from ``learning_rate`` to ``_FINAL_RATE`` of it over
+        the fit's ``n_steps``; constant for ``partial_fit``."""
         if n_steps is None:  # partial_fit: no known end to decay towards
             return float(self.learning_rate)
         return keras.optimizers.schedules.CosineDecay(
             float(self.learning_rate), int(n_steps), alpha=_FINAL_RATE)
 
-    def _steps_per_epoch(self, n):
-        return max(_MIN_STEPS, -(-n // int(self.batch_size)))
+    def _steps_per_epoch(self, n_train):
+        """Batches of edges per epoch: one per ``batch_size`` samples, at
+        least ``_MIN_STEPS``."""
+        return max(_MIN_STEPS, -(-n_train // int(self.batch_size)))
 
     def _edge_batches(self, X, perplexity, seed, exaggeration_epochs):
         from ._nets.tsne import EdgeBatches, tsne_affinities
