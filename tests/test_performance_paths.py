@@ -70,3 +70,18 @@ def test_numpy_inference_of_layer_normalised_stacks_matches_keras(digits, activa
     np.testing.assert_allclose(forward(X.astype("float32")),
                                tsne.encoder_.predict(X, verbose=0), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(tsne.transform(X), forward(X.astype("float32")))
+
+
+def test_training_noise_keeps_tensorflows_own_kernels(digits, monkeypatch):
+    import keras
+
+    import skae._base
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the choice of XLA is TensorFlow's only")
+    X, _ = digits
+    monkeypatch.setattr(skae._base, "_XLA_MIN_STEPS", 1)  # any fit is long enough
+    plain = DenseAutoencoder(4, epochs=1, random_state=0).fit(X[:200])
+    noisy = DenseAutoencoder(4, noise_factor=0.2, epochs=1, random_state=0).fit(X[:200])
+    assert plain.model_.jit_compile is True
+    assert noisy.model_.jit_compile is False
