@@ -105,6 +105,20 @@ class ParametricTSNE(BaseAutoencoder):
         Epochs with early exaggeration (none by default: on a validation
         split of MNIST, 2, 4 or 12 during the first epochs all gave worse
         maps than none).
+    noise_factor : float, default=0.0
+        Standard deviation of Gaussian noise added to the network's inputs
+        in training (clipped to the training data's range), so that it maps
+        a neighbourhood of each sample near the sample's place: new points
+        then land closer to their neighbours. It helps small data sets and
+        costs large ones, and is off by default. On validation splits
+        (means of three seeds, 5-NN accuracy / trustworthiness of the
+        held-out map), 0.2 raised the digits in [0, 1] (1,010 training
+        images) from 0.928 / 0.956 to 0.935 / 0.966, and 0.6 the
+        standardised digits from 0.922 / 0.928 to 0.953 / 0.947, while 0.2
+        lowered MNIST (18,699 training images) from 0.923 / 0.951 to
+        0.902 / 0.948. Fits with noise run without XLA (see
+        ``BENCHMARKS.md``), which made them slower on MNIST (about 115 s
+        against 79 s on one core).
     reconstruction_weight : float, default=0.0
         Weight of the reconstruction loss; 0 trains no decoder.
     loss : {"auto", "binary_crossentropy", "mse", "mae"}, default="auto"
@@ -229,6 +243,7 @@ class ParametricTSNE(BaseAutoencoder):
         layer_norm=True,
         early_exaggeration=12.0,
         exaggeration_epochs=0,
+        noise_factor=0.0,
         reconstruction_weight=0.0,
         loss="auto",
         optimizer="adam",
@@ -252,6 +267,7 @@ class ParametricTSNE(BaseAutoencoder):
         self.layer_norm = layer_norm
         self.early_exaggeration = early_exaggeration
         self.exaggeration_epochs = exaggeration_epochs
+        self.noise_factor = noise_factor
         self.reconstruction_weight = reconstruction_weight
         self.loss = loss
         self.optimizer = optimizer
@@ -294,7 +310,10 @@ class ParametricTSNE(BaseAutoencoder):
 
     def _assemble(self, keras, encoder, decoder, sample_shape, seeds):
         inputs = keras.Input(shape=sample_shape, name="input")
-        code = encoder(inputs)
+        x = inputs
+        if self.noise_factor > 0:  # no layer (nor seed drawn) without noise
+            x = self._noise_layer(sample_shape, seeds)(inputs)
+        code = encoder(x)
         outputs = code if decoder is None else [code, decoder(code)]
         return keras.Model(inputs, outputs, name="parametric_tsne")
 

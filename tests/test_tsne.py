@@ -299,3 +299,21 @@ def test_map_plot_coloured_by_label(fitted, split):
     import matplotlib.pyplot as plt
 
     plt.close(disp.figure_)
+
+
+def test_input_noise_trains_through_a_noise_layer_transform_stays_clean(split):
+    Xtr, _, Xte, _ = split
+    kw = dict(hidden_layer_sizes=(16,), epochs=2, batch_size=64, perplexity=10,
+              random_state=0)
+    noisy = ParametricTSNE(noise_factor=0.2, **kw).fit(Xtr[:300])
+    plain = ParametricTSNE(**kw).fit(Xtr[:300])
+    kinds = [type(layer).__name__ for layer in noisy.model_.layers]
+    assert "ClippedGaussianNoise" in kinds
+    assert "ClippedGaussianNoise" not in [type(layer).__name__
+                                          for layer in plain.model_.layers]
+    assert noisy.model_.get_layer("noise").clip_max == 1.0  # the data's range
+    E = noisy.transform(Xte)  # inference never adds noise
+    np.testing.assert_array_equal(E, noisy.transform(Xte))
+    np.testing.assert_allclose(E, noisy.encoder_.predict(Xte, verbose=0),
+                               rtol=1e-4, atol=1e-4)
+    assert not np.allclose(E, plain.transform(Xte))
