@@ -18,7 +18,8 @@ resampled to one length (the longest), and beside aeon's 1-NN DTW classifier.
 The autoencoder reads unequal-length sets as lists (``channel_axis=0``).
 With ``--spectrum`` a second autoencoder column has
 ``distance_metric="spectrum"`` (its distance term follows the series'
-magnitude spectra).
+magnitude spectra), with ``distance_weight`` from ``--spectrum-weight``: a
+number, or ``variance``, the variance of the training series' values.
 
 Every model has its defaults, with only ``n_components`` set (and
 ``random_state=0``). With ``--out`` the script writes (replaces) a Markdown
@@ -101,7 +102,12 @@ def resample(seqs, n_steps):
     return np.stack(out)
 
 
-def aeon_task(name, k, spectrum=False):
+def series_variance(X):
+    """Variance of every value of a collection (a 3-D array or a list of series)."""
+    return float(np.concatenate([np.ravel(x) for x in X]).var())
+
+
+def aeon_task(name, k, spectrum=False, spectrum_weight="1"):
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
     from aeon.datasets import load_classification
 
@@ -120,9 +126,12 @@ def aeon_task(name, k, spectrum=False):
     Xt_ae = list(Xt) if ragged else Xt
     ae, ae_s = timed(lambda: SequenceAutoencoder(
         n_components=k, channel_axis=0, random_state=0).fit(X_ae))
+    weight = (series_variance(X) if spectrum_weight == "variance"
+              else float(spectrum_weight))
     spec, spec_s = (None, None) if not spectrum else timed(
         lambda: SequenceAutoencoder(n_components=k, channel_axis=0, random_state=0,
-                                    distance_metric="spectrum").fit(X_ae))
+                                    distance_metric="spectrum",
+                                    distance_weight=weight).fit(X_ae))
     row = dict(
         task=name, n_train=len(X), n_test=len(Xt), channels=X[0].shape[0],
         steps=(f"{min(x.shape[-1] for x in X)}-{n_steps}" if ragged else str(n_steps)),
@@ -164,7 +173,8 @@ def markdown(rec_rows, aeon_rows, args, command):
             f"Features: 1-NN accuracy on the test set, codes of {args.aeon_components} "
             "values (PCA on the series resampled to the longest length) beside "
             "aeon's 1-NN DTW on the raw series; aeon's train/test splits. 'AE "
-            "spectrum': `distance_metric=\"spectrum\"` ('-': not run).", "",
+            f"spectrum': `distance_metric=\"spectrum\"`, `distance_weight` "
+            f"{args.spectrum_weight} ('-': not run).", "",
             "| data set | train / test | channels | steps | PCA 1-NN | AE 1-NN "
             "| AE spectrum 1-NN | 1-NN DTW | AE epochs | AE fit (s) "
             "| AE spectrum fit (s) | DTW fit+predict (s) |",
@@ -196,7 +206,7 @@ def run(task, args):
         x, c = make_sines(3000, 50, rng, n_waves=2, freq=(1.0, 5.0), amp=(0.5, 2.0))
         return reconstruction_task("sines2 (50x1)", x[:2400], x[2400:], 8,
                                    clean_test=c[2400:]), []
-    return [], [aeon_task(name, args.aeon_components, args.spectrum)
+    return [], [aeon_task(name, args.aeon_components, args.spectrum, args.spectrum_weight)
                  for name in args.aeon_sets]
 
 
@@ -208,6 +218,9 @@ def main(argv=None):
     p.add_argument("--aeon-components", type=int, default=16)
     p.add_argument("--spectrum", action="store_true",
                    help='also fit distance_metric="spectrum" on the aeon sets')
+    p.add_argument("--spectrum-weight", default="1",
+                   help="distance_weight of the spectrum column: a number, or "
+                        "'variance' (the training series' variance)")
     p.add_argument("--out", default=None, help="Markdown file to write")
     p.add_argument("--title", default="## SequenceAutoencoder vs PCA and 1-NN DTW",
                    help="heading of the Markdown section")

@@ -186,7 +186,14 @@ class SequenceAutoencoder(BaseAutoencoder):
         neighbours more as the sequences' own distances do, so that codes
         serve better as features for k-NN, clustering or t-SNE (chosen on
         validation splits of aeon's data sets; figures in BENCHMARKS.md).
-        0 trains on the reconstruction alone, as the tutorial does.
+        0 trains on the reconstruction alone, as the tutorial does. The term
+        is free of the data's scale, but the reconstruction loss it is
+        weighed against (the mean squared error, for real-valued series) is
+        in the data's units squared: 1 was chosen on series of unit variance,
+        so on others multiply it by the variance of their values to keep that
+        balance (aeon's BasicMotions, variance 23: with
+        ``distance_metric="spectrum"``, test 1-NN accuracy 0.950 at
+        ``distance_weight=23`` against 0.775 at 1).
     distance_metric : {"shift", "euclidean", "spectrum"}, default="shift"
         Which distances between the sequences the distance term follows.
         ``"shift"``: the smallest Euclidean distance over every shift in time
