@@ -190,10 +190,11 @@ class SequenceAutoencoder(BaseAutoencoder):
         is free of the data's scale, but the reconstruction loss it is
         weighed against (the mean squared error, for real-valued series) is
         in the data's units squared: 1 was chosen on series of unit variance,
-        so on others multiply it by the variance of their values to keep that
-        balance (aeon's BasicMotions, variance 23: with
+        so on series whose values vary far more, multiply it by their variance
+        to keep that balance (aeon's BasicMotions, variance 23: with
         ``distance_metric="spectrum"``, test 1-NN accuracy 0.950 at
-        ``distance_weight=23`` against 0.775 at 1).
+        ``distance_weight=23`` against 0.775 at 1). Dividing it for series of
+        small variance lost accuracy on validation splits (BENCHMARKS.md).
     distance_metric : {"shift", "euclidean", "spectrum"}, default="shift"
         Which distances between the sequences the distance term follows.
         ``"shift"``: the smallest Euclidean distance over every shift in time
