@@ -107,7 +107,7 @@ def series_variance(X):
     return float(np.concatenate([np.ravel(x) for x in X]).var())
 
 
-def aeon_task(name, k, spectrum=False, spectrum_weight="1"):
+def aeon_task(name, k, spectrum=False, spectrum_weight=1.0):
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
     from aeon.datasets import load_classification
 
@@ -126,8 +126,7 @@ def aeon_task(name, k, spectrum=False, spectrum_weight="1"):
     Xt_ae = list(Xt) if ragged else Xt
     ae, ae_s = timed(lambda: SequenceAutoencoder(
         n_components=k, channel_axis=0, random_state=0).fit(X_ae))
-    weight = (series_variance(X) if spectrum_weight == "variance"
-              else float(spectrum_weight))
+    weight = series_variance(X) if spectrum_weight == "variance" else spectrum_weight
     spec, spec_s = (None, None) if not spectrum else timed(
         lambda: SequenceAutoencoder(n_components=k, channel_axis=0, random_state=0,
                                     distance_metric="spectrum",
@@ -210,6 +209,19 @@ def run(task, args):
                  for name in args.aeon_sets]
 
 
+def weight_arg(text):
+    """``--spectrum-weight``: ``variance``, or a number at least 0."""
+    if text == "variance":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"a number >= 0 or 'variance', got {text!r}")
+    return value
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tasks", nargs="+", default=["sines", "sines2", "aeon", "mnist"],
@@ -218,7 +230,7 @@ def main(argv=None):
     p.add_argument("--aeon-components", type=int, default=16)
     p.add_argument("--spectrum", action="store_true",
                    help='also fit distance_metric="spectrum" on the aeon sets')
-    p.add_argument("--spectrum-weight", default="1",
+    p.add_argument("--spectrum-weight", default=1.0, type=weight_arg,
                    help="distance_weight of the spectrum column: a number, or "
                         "'variance' (the training series' variance)")
     p.add_argument("--out", default=None, help="Markdown file to write")
