@@ -13,6 +13,8 @@ from ._validation import check_layer_sizes
 
 CELLS = {"lstm", "gru"}
 ARCHITECTURES = {"bidirectional", "tutorial"}
+# distance_metric="auto" chooses on at most this many training sequences.
+_AUTO_METRIC_ROWS = 256
 
 
 def check_sequence_shape(shape):
@@ -195,8 +197,14 @@ class SequenceAutoencoder(BaseAutoencoder):
         ``distance_metric="spectrum"``, test 1-NN accuracy 0.950 at
         ``distance_weight=23`` against 0.775 at 1). Dividing it for series of
         small variance lost accuracy on validation splits (BENCHMARKS.md).
-    distance_metric : {"shift", "euclidean", "spectrum"}, default="shift"
+    distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
+        ``"auto"``: ``"spectrum"`` or ``"shift"``, whichever suits the
+        training sequences (up to 256 of them, evenly spaced): ``"spectrum"``
+        when their magnitude spectra give each one a much nearer neighbour,
+        relative to the mean distance, than the shift distance does (the
+        ratio below 0.75), as when the timing of events varies at random
+        from one sequence to the next; the choice is ``distance_metric_``.
         ``"shift"``: the smallest Euclidean distance over every shift in time
         of one sequence against the other (both extended with zeros), so the
         same course a few steps earlier or later counts as near (computed by
@@ -278,6 +286,10 @@ class SequenceAutoencoder(BaseAutoencoder):
         left out); they chose ``loss_``, and they bound the noisy inputs.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
+    distance_metric_ : str or None
+        The distances the distance term followed: ``distance_metric``, or
+        for ``"auto"`` the one chosen on the training sequences; None at
+        ``distance_weight=0``.
     mask_value_ : float or None
         The value that marks padded steps inside the network: ``mask_value``,
         or, for a list of sequences of unequal lengths, a value below the
@@ -337,7 +349,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left")],
-        "distance_metric": [StrOptions({"euclidean", "shift", "spectrum"})],
+        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum"})],
     }
 
     def __init__(
@@ -351,7 +363,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         channel_axis=-1,
         mask_value=None,
         distance_weight=1.0,
-        distance_metric="shift",
+        distance_metric="auto",
         noise_factor=0.0,
         loss="auto",
         optimizer="adam",
@@ -511,10 +523,32 @@ class SequenceAutoencoder(BaseAutoencoder):
             return None
         return super()._noise_layer(sample_shape, seeds)
 
+    def _resolve_fit_state(self, X, warm):
+        """The base's fit state; a new fit also sets ``distance_metric_``."""
+        state = super()._resolve_fit_state(X, warm)
+        if not warm:  # a warm fit keeps the fitted network's term
+            self.distance_metric_ = self._resolve_metric(X, state[2])
+        return state
+
+    def _resolve_metric(self, X, sample_shape):
+        """``distance_metric_`` for a new fit on the validated rows ``X``."""
+        if not self.distance_weight:
+            return None
+        if self.distance_metric != "auto":
+            return self.distance_metric
+        from ._nets.layers import auto_metric, term_rows
+
+        n_rows = min(len(X), _AUTO_METRIC_ROWS, term_rows("shift", sample_shape[0]))
+        if n_rows < 3:
+            return "shift"
+        rows = np.unique(np.linspace(0, len(X) - 1, n_rows).round().astype(int))
+        x = np.asarray(X[rows], dtype=np.float32).reshape((len(rows), *sample_shape))
+        return auto_metric(x, self.mask_value_)
+
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
         return self._distance_term(self.distance_weight, mask_value=self.mask_value_,
-                                   metric=self.distance_metric)
+                                   metric=self.distance_metric_)
 
     def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on

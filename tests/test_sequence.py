@@ -644,6 +644,37 @@ def test_spectrum_metric_makes_code_distances_follow_the_spectra():
                                              pdist(spectra)).statistic
     assert disagreement["spectrum"] < 0.8 * disagreement["euclidean"], disagreement
 
+def _waves(rng, n, n_steps):
+    """Sines of two frequencies (the class) at random phases."""
+    t = np.arange(n_steps)
+    freq = rng.choice([2, 5], (n, 1))
+    return np.sin(2 * np.pi * freq * t / n_steps + rng.uniform(0, 2 * np.pi, (n, 1)))
+
+
+def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
+    """``distance_metric="auto"`` (the default) reads the training series:
+    waves of random phase (fixed-length, and as a list of unequal lengths)
+    get the spectrum term, series whose bump's place carries the class get
+    the shift term; the built term follows the choice, and an explicit
+    metric or ``distance_weight=0`` is kept as given."""
+    rng = np.random.RandomState(0)
+    fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    waves = _waves(rng, 60, 48)[:, :, None]
+    ragged = [w[: rng.randint(30, 49)] for w in waves]
+    t = np.arange(48)
+    place = rng.choice([12, 30], (60, 1))
+    bumps = (np.exp(-0.5 * ((t - place) / 3.0) ** 2) + 0.05 * rng.randn(60, 48))[:, :, None]
+    for X, expected in ((waves, "spectrum"), (ragged, "spectrum"), (bumps, "shift")):
+        ae = SequenceAutoencoder(**fast).fit(X)
+        assert ae.distance_metric_ == expected
+        assert ae.model_.get_layer("distance_preservation").metric == expected
+    assert SequenceAutoencoder(distance_metric="euclidean", **fast).fit(
+        waves).distance_metric_ == "euclidean"
+    ae = SequenceAutoencoder(distance_weight=0.0, **fast).fit(waves)
+    assert ae.distance_metric_ is None
+    assert "distance_preservation" not in [layer.name for layer in ae.model_.layers]
+
+
 # ----------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------
