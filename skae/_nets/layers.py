@@ -258,10 +258,9 @@ def auto_metric(x, mask_value=None):
     'shift'
     """
     x = resampled(ops.convert_to_tensor(np.asarray(x, dtype="float32")), mask_value)
-    shift = nearest_contrast(ops.convert_to_numpy(shift_distances(x)))
-    spectra = ops.reshape(magnitude_spectra(x), (ops.shape(x)[0], -1))
-    spectrum = nearest_contrast(np.sqrt(ops.convert_to_numpy(
-        pairwise_sq_distances(spectra))))
+    # The distance term's own distances (over their mean, which the ratio ignores).
+    shift, spectrum = (nearest_contrast(ops.convert_to_numpy(_INPUT_DISTANCES[m][0](x)))
+                       for m in ("shift", "spectrum"))
     return "spectrum" if spectrum < SPECTRUM_CONTRAST * shift else "shift"
 
 
