@@ -178,7 +178,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         has every step: values at padded steps are meaningless. With None (the
         default) every step counts. NaN cannot be used for padding (input with
         NaN is rejected); pick a number outside the data's range.
-    distance_weight : float, default=1.0
+    distance_weight : float or "auto", default="auto"
         Weight of a training term that makes the distances between codes
         follow distances between the sequences (``distance_metric``), pair by
         pair within each batch, both scaled by their batch mean; sequences of
@@ -190,13 +190,16 @@ class SequenceAutoencoder(BaseAutoencoder):
         validation splits of aeon's data sets; figures in BENCHMARKS.md).
         0 trains on the reconstruction alone, as the tutorial does. The term
         is free of the data's scale, but the reconstruction loss it is
-        weighed against (the mean squared error, for real-valued series) is
-        in the data's units squared: 1 was chosen on series of unit variance,
-        so on series whose values vary far more, multiply it by their variance
-        to keep that balance (aeon's BasicMotions, variance 23: with
-        ``distance_metric="spectrum"``, test 1-NN accuracy 0.950 at
-        ``distance_weight=23`` against 0.775 at 1). Dividing it for series of
-        small variance lost accuracy on validation splits (BENCHMARKS.md).
+        weighed against is in the data's units (squared, for the squared
+        error). ``"auto"`` is 1, chosen on series of unit variance, raised to
+        the variance of the training values where that is larger (to their
+        standard deviation for ``loss="mae"`` or ``"huber"``), so that series
+        in larger units keep the same balance (such series are also
+        standardised inside the network, ``value_scale_``): on aeon's
+        BasicMotions, variance 23, test 1-NN accuracy 0.950 against 0.775
+        at weight 1 (BENCHMARKS.md). It is not lowered for series of small
+        variance: that lost accuracy on validation splits. The weight used
+        is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
         ``"auto"``: ``"spectrum"`` or ``"shift"``, whichever suits the
@@ -286,6 +289,16 @@ class SequenceAutoencoder(BaseAutoencoder):
         left out); they chose ``loss_``, and they bound the noisy inputs.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
+    value_scale_ : tuple of (float, float) or None
+        ``(mean, std)`` of the training values (real steps) when their
+        standard deviation exceeds 1 and the loss is not binary
+        cross-entropy: the encoder standardises its input with them (after
+        masking and noise) and the decoder maps its output back, so that the
+        network reads values of unit scale whatever the data's units; None
+        for values that vary less, which the network reads as they are.
+    distance_weight_ : float
+        The weight of the distance term: ``distance_weight``, or for
+        ``"auto"`` the one set from the training values' variance.
     distance_metric_ : str or None
         The distances the distance term followed: ``distance_metric``, or
         for ``"auto"`` the one chosen on the training sequences; None at
@@ -348,7 +361,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
-        "distance_weight": [Interval(Real, 0, None, closed="left")],
+        "distance_weight": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum"})],
     }
 
@@ -362,7 +375,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         hidden_layer_sizes=(128,),
         channel_axis=-1,
         mask_value=None,
-        distance_weight=1.0,
+        distance_weight="auto",
         distance_metric="auto",
         noise_factor=0.0,
         loss="auto",
@@ -507,11 +520,12 @@ class SequenceAutoencoder(BaseAutoencoder):
         encoder = build_sequence_encoder(
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
-            architecture=self.architecture,
+            architecture=self.architecture, standardize=self.value_scale_,
         )
         decoder = build_sequence_decoder(
             self.n_components, sample_shape, hidden, self.cell,
             output_activation, seeds, architecture=self.architecture,
+            standardize=self.value_scale_,
         )
         return encoder, decoder
 
@@ -524,15 +538,45 @@ class SequenceAutoencoder(BaseAutoencoder):
         return super()._noise_layer(sample_shape, seeds)
 
     def _resolve_fit_state(self, X, warm):
-        """The base's fit state; a new fit also sets ``distance_metric_``."""
+        """The base's fit state; a new fit also sets ``distance_weight_`` and
+        ``distance_metric_``."""
         state = super()._resolve_fit_state(X, warm)
-        if not warm:  # a warm fit keeps the fitted network's term
-            self.distance_metric_ = self._resolve_metric(X, state[2])
+        if not warm:  # a warm fit keeps the fitted network's scale and term
+            loss, _, sample_shape = state
+            mean, variance = self._value_moments(X, sample_shape)
+            large = variance > 1 and loss != "binary_crossentropy"
+            self.value_scale_ = (mean, float(np.sqrt(variance))) if large else None
+            self.distance_weight_ = self._resolve_weight(loss, variance)
+            self.distance_metric_ = self._resolve_metric(X, sample_shape)
         return state
+
+    def _resolve_weight(self, loss, variance):
+        """``distance_weight_`` of a new fit on values of ``variance``:
+        ``"auto"`` is 1, or the reconstruction loss's scale where that is
+        larger (the variance for the squared error, the standard deviation
+        for losses that grow linearly)."""
+        if self.distance_weight != "auto":
+            return float(self.distance_weight)
+        return max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
+
+    def _value_moments(self, X, sample_shape, block=4096):
+        """``(mean, variance)`` of the real steps' values (padding is not
+        data), summed in float64 over blocks of rows."""
+        count = total = square = 0.0
+        center = None
+        for start in range(0, len(X), block):
+            rows = X[start:start + block].reshape((-1, *sample_shape))
+            values = rows[self._real_steps(rows)].astype(np.float64)
+            center = values.mean() if center is None else center  # against cancellation
+            values -= center
+            count, total, square = (count + values.size, total + values.sum(),
+                                    square + np.square(values).sum())
+        shift = total / count
+        return float(center + shift), float(square / count - shift**2)
 
     def _resolve_metric(self, X, sample_shape):
         """``distance_metric_`` for a new fit on the validated rows ``X``."""
-        if not self.distance_weight:
+        if not self.distance_weight_:
             return None
         if self.distance_metric != "auto":
             return self.distance_metric
@@ -547,7 +591,7 @@ class SequenceAutoencoder(BaseAutoencoder):
 
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
-        return self._distance_term(self.distance_weight, mask_value=self.mask_value_,
+        return self._distance_term(self.distance_weight_, mask_value=self.mask_value_,
                                    metric=self.distance_metric_)
 
     def _jit_compile(self, keras, n_steps, model):

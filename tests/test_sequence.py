@@ -675,6 +675,39 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     assert "distance_preservation" not in [layer.name for layer in ae.model_.layers]
 
 
+def test_series_in_large_units_are_standardised_and_weighed_to_match():
+    """Series whose values vary more than unit variance: the network reads
+    them standardised (``value_scale_``, real steps only) and answers in
+    their units, and ``distance_weight="auto"`` is their variance (their
+    standard deviation for a loss that grows linearly), so that the same
+    series in other units get the same codes; below unit variance nothing
+    changes (weight 1, no scaling); an explicit weight is kept."""
+    rng = np.random.RandomState(0)
+    fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=3, random_state=0)
+    waves = _waves(rng, 40, 32)[:, :, None]  # variance 0.5
+    ae = SequenceAutoencoder(**fast).fit(waves)
+    assert (ae.distance_weight_, ae.value_scale_) == (1.0, None)
+    assert "standardize" not in [layer.name for layer in ae.model_.layers]
+    ragged = [w[: rng.randint(16, 33)] for w in waves]
+    codes = {}
+    for scale in (2.0, 12.0):
+        loud = [scale * w + 3.0 for w in ragged]
+        values = np.concatenate(loud).astype(np.float64)
+        ae = SequenceAutoencoder(**fast).fit(loud)
+        assert ae.value_scale_ == pytest.approx((values.mean(), values.std()), rel=1e-5)
+        assert ae.distance_weight_ == pytest.approx(values.var(), rel=1e-5)
+        term = ae.model_.get_layer("distance_preservation")
+        assert term.weight == pytest.approx(values.var(), rel=1e-5)
+        centre = np.concatenate(ae.reconstruct(loud)).mean()
+        assert abs(centre - 3.0) < 0.5 * values.std(), centre  # in the data's units
+        codes[scale] = ae.transform(loud)
+    np.testing.assert_allclose(codes[12.0], codes[2.0],
+                               atol=0.01 * np.abs(codes[2.0]).max())
+    mae = SequenceAutoencoder(loss="mae", **fast).fit(loud)
+    assert mae.distance_weight_ == pytest.approx(values.std(), rel=1e-5)
+    assert SequenceAutoencoder(distance_weight=2.0, **fast).fit(loud).distance_weight_ == 2.0
+
+
 # ----------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------

@@ -51,9 +51,19 @@ def _bidirectional(cell, units, return_sequences, seeds, name):
     return keras.layers.Bidirectional(forward, backward_layer=backward, name=name)
 
 
+def _standardize(values):
+    """``Rescaling`` that maps values of ``(mean, std)`` to mean 0 and
+    standard deviation 1, or None for ``values=None``."""
+    if values is None:
+        return None
+    mean, std = values
+    return keras.layers.Rescaling(1.0 / std, offset=-mean / std, name="standardize")
+
+
 def build_sequence_encoder(
     sequence_shape, n_components, hidden_layer_sizes=(), cell="lstm",
     mask_value=None, noise=None, seeds=None, architecture="tutorial",
+    standardize=None,
 ):
     """Input ``(timesteps, n_features)`` -> stacked recurrent layers -> code.
 
@@ -91,8 +101,14 @@ def build_sequence_encoder(
         steps are still recognised), used when masking is on.
     seeds : iterator of int or None
         One seed per layer.
+    standardize : tuple of (float, float) or None
+        ``(mean, std)`` of the data: the layers after ``Masking`` and the
+        noise read the values standardised with them (a ``Rescaling`` layer,
+        which keeps the mask), so that their scale does not depend on the
+        data's units.
     """
     seeds = seeds if seeds is not None else no_seeds()
+    scaling = _standardize(standardize)
     # With masking (padded sequences) the encoder reads any number of steps.
     shape = tuple(sequence_shape) if mask_value is None else (None, sequence_shape[1])
     inputs = keras.Input(shape=shape, name="encoder_input")
@@ -101,6 +117,8 @@ def build_sequence_encoder(
         x = keras.layers.Masking(mask_value=float(mask_value), name="masking")(x)
     if noise is not None:
         x = noise(x)
+    if scaling is not None:
+        x = scaling(x)
     if architecture == "bidirectional":
         widths = tuple(hidden_layer_sizes) or (n_components,)
         for i, units in enumerate(widths):
@@ -109,7 +127,7 @@ def build_sequence_encoder(
         code = _dense(n_components, None, next(seeds), "code")(x)
         code = keras.layers.Add(name="code_sum")(
             [code, _linear_path(inputs, sequence_shape[0], n_components, mask_value,
-                                noise)])
+                                noise, scaling)])
         return keras.Model(inputs, code, name="encoder")
     for i, units in enumerate(hidden_layer_sizes):
         x = _recurrent(cell, units, True, next(seeds), f"encoder_{cell}_{i}")(x)
@@ -117,14 +135,16 @@ def build_sequence_encoder(
     return keras.Model(inputs, code, name="encoder")
 
 
-def _linear_path(inputs, n_steps, n_components, mask_value, noise=None):
+def _linear_path(inputs, n_steps, n_components, mask_value, noise=None, scaling=None):
     """A linear map of the whole sequence, its real steps resampled to
     ``n_steps`` and flattened, initialised at zero. ``noise`` (the encoder's
     training noise, used with masking) also reaches this path, so that a
-    denoising model never reads the clean input."""
+    denoising model never reads the clean input, and so does ``scaling``."""
     steps = Resample(n_steps, mask_value, name="resample")(inputs)
     if noise is not None:
         steps = noise(steps)
+    if scaling is not None:
+        steps = scaling(steps)
     flat = keras.layers.Flatten(name="flat_steps")(steps)
     return keras.layers.Dense(n_components, use_bias=False, kernel_initializer="zeros",
                               name="code_linear")(flat)
@@ -133,6 +153,7 @@ def _linear_path(inputs, n_steps, n_components, mask_value, noise=None):
 def build_sequence_decoder(
     n_components, sequence_shape, hidden_layer_sizes=(), cell="lstm",
     output_activation="sigmoid", seeds=None, architecture="tutorial",
+    standardize=None,
 ):
     """Code -> one input per time step -> recurrent layers -> per-step Dense.
 
@@ -142,7 +163,9 @@ def build_sequence_decoder(
     gives the reconstruction. ``architecture="tutorial"`` repeats the code at
     every step (``RepeatVector``); ``"bidirectional"`` projects it with a
     linear ``Dense`` layer to ``(timesteps, width)`` (the width of the first
-    recurrent layer) and its recurrent layers are bidirectional.
+    recurrent layer) and its recurrent layers are bidirectional. With
+    ``standardize=(mean, std)`` (the encoder's) a ``Rescaling`` layer maps the
+    reconstruction back to the data's units.
     """
     seeds = seeds if seeds is not None else no_seeds()
     timesteps, n_features = sequence_shape
@@ -158,4 +181,7 @@ def build_sequence_decoder(
         for i, units in enumerate(widths):
             x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
+    if standardize is not None:
+        mean, std = standardize
+        outputs = keras.layers.Rescaling(std, offset=mean, name="unstandardize")(outputs)
     return keras.Model(inputs, outputs, name="decoder")
