@@ -197,7 +197,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         in larger units keep the same balance (such series are also
         standardised inside the network, ``value_scale_``): on aeon's
         BasicMotions, variance 23, test 1-NN accuracy 0.950 against 0.775
-        at weight 1 (BENCHMARKS.md). It is not lowered for series of small
+        at weight 1 on the raw values (BENCHMARKS.md). It is not lowered for series of small
         variance: that lost accuracy on validation splits. The weight used
         is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
