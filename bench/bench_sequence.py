@@ -165,7 +165,8 @@ def aeon_task(name, k, spectrum=False, spectrum_weight="auto"):
         steps=(f"{min(x.shape[-1] for x in X)}-{n_steps}" if ragged else str(n_steps)),
         pca=knn(pca.transform(flat(X)), pca.transform(flat(Xt))), pca_s=pca_s,
         ae=knn(ae.transform(X_ae), ae.transform(Xt_ae)),
-        ae_s=ae_s, epochs=ae.n_iter_, term=term(ae), dtw=dtw, dtw_s=dtw_s, spec_s=spec_s,
+        ae_s=ae_s, epochs=ae.n_iter_, term=term(ae), dtw=dtw, dtw_s=dtw_s,
+        spec_s=spec_s,
         spec=None if spec is None else knn(spec.transform(X_ae), spec.transform(Xt_ae)),
     )
     print(row, flush=True)
@@ -192,7 +193,8 @@ def markdown(rec_rows, aeon_rows, args, command):
             "|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r['task']} | {r['model']} | {r.get('term', '-')} | {r['epochs']} | {r['fit_s']:.1f} | "
+            f"| {r['task']} | {r['model']} | {r.get('term', '-')} | {r['epochs']} | "
+            f"{r['fit_s']:.1f} | "
             f"{r['mse']:.5f} | {fmt(r['clean'], '%.5f')} |" for r in rec_rows
         ]
         lines.append("")

@@ -197,9 +197,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         in larger units keep the same balance (such series are also
         standardised inside the network, ``value_scale_``): on aeon's
         BasicMotions, variance 23, test 1-NN accuracy 0.950 against 0.775
-        at weight 1 on the raw values (BENCHMARKS.md). It is not lowered for series of small
-        variance: that lost accuracy on validation splits. The weight used
-        is ``distance_weight_``.
+        at weight 1 on the raw values (BENCHMARKS.md). It is not lowered for
+        series of small variance: that lost accuracy on validation splits.
+        The weight used is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
         ``"auto"``: ``"spectrum"`` or ``"shift"``, whichever suits the
@@ -361,7 +361,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
-        "distance_weight": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "distance_weight": [Interval(Real, 0, None, closed="left"),
+                            StrOptions({"auto"})],
         "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum"})],
     }
 
@@ -538,8 +539,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         return super()._noise_layer(sample_shape, seeds)
 
     def _resolve_fit_state(self, X, warm):
-        """The base's fit state; a new fit also sets ``distance_weight_`` and
-        ``distance_metric_``."""
+        """The base's fit state; a new fit also sets ``value_scale_``,
+        ``distance_weight_`` and ``distance_metric_``."""
         state = super()._resolve_fit_state(X, warm)
         if not warm:  # a warm fit keeps the fitted network's scale and term
             loss, _, sample_shape = state
@@ -567,6 +568,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         for start in range(0, len(X), block):
             rows = X[start:start + block].reshape((-1, *sample_shape))
             values = rows[self._real_steps(rows)].astype(np.float64)
+            if not values.size:  # a block of padding only
+                continue
             center = values.mean() if center is None else center  # against cancellation
             values -= center
             count, total, square = (count + values.size, total + values.sum(),

@@ -705,7 +705,8 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
                                atol=0.01 * np.abs(codes[2.0]).max())
     mae = SequenceAutoencoder(loss="mae", **fast).fit(loud)
     assert mae.distance_weight_ == pytest.approx(values.std(), rel=1e-5)
-    assert SequenceAutoencoder(distance_weight=2.0, **fast).fit(loud).distance_weight_ == 2.0
+    explicit = SequenceAutoencoder(distance_weight=2.0, **fast).fit(loud)
+    assert explicit.distance_weight_ == 2.0
 
 
 # ----------------------------------------------------------------------

@@ -183,5 +183,6 @@ def build_sequence_decoder(
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     if standardize is not None:
         mean, std = standardize
-        outputs = keras.layers.Rescaling(std, offset=mean, name="unstandardize")(outputs)
+        outputs = keras.layers.Rescaling(std, offset=mean,
+                                         name="unstandardize")(outputs)
     return keras.Model(inputs, outputs, name="decoder")
