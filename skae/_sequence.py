@@ -291,8 +291,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         Shape of one code, ``(n_components,)``.
     value_scale_ : tuple of (float, float) or None
         ``(mean, std)`` of the training values (real steps) when their
-        standard deviation exceeds 1 and the loss is not binary
-        cross-entropy: the encoder standardises its input with them (after
+        standard deviation exceeds 1: the encoder standardises its input with them (after
         masking and noise) and the decoder maps its output back, so that the
         network reads values of unit scale whatever the data's units; None
         for values that vary less, which the network reads as they are.
@@ -543,10 +542,10 @@ class SequenceAutoencoder(BaseAutoencoder):
         ``distance_weight_`` and ``distance_metric_``."""
         state = super()._resolve_fit_state(X, warm)
         if not warm:  # a warm fit keeps the fitted network's scale and term
-            loss, _, sample_shape = state
-            mean, variance = self._value_moments(X, sample_shape)
-            large = variance > 1 and loss != "binary_crossentropy"
-            self.value_scale_ = (mean, float(np.sqrt(variance))) if large else None
+            loss, data_range, sample_shape = state
+            mean, variance = self._value_moments(X, sample_shape, sum(data_range) / 2)
+            # Data in [0, 1] (binary cross-entropy) never varies this much.
+            self.value_scale_ = (mean, float(np.sqrt(variance))) if variance > 1 else None
             self.distance_weight_ = self._resolve_weight(loss, variance)
             self.distance_metric_ = self._resolve_metric(X, sample_shape)
         return state
@@ -560,20 +559,16 @@ class SequenceAutoencoder(BaseAutoencoder):
             return float(self.distance_weight)
         return max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
 
-    def _value_moments(self, X, sample_shape, block=4096):
+    def _value_moments(self, X, sample_shape, center, block=4096):
         """``(mean, variance)`` of the real steps' values (padding is not
-        data), summed in float64 over blocks of rows."""
+        data), summed in float64 over blocks of rows about ``center`` (the
+        middle of their range, against cancellation)."""
         count = total = square = 0.0
-        center = None
         for start in range(0, len(X), block):
             rows = X[start:start + block].reshape((-1, *sample_shape))
-            values = rows[self._real_steps(rows)].astype(np.float64)
-            if not values.size:  # a block of padding only
-                continue
-            center = values.mean() if center is None else center  # against cancellation
-            values -= center
-            count, total, square = (count + values.size, total + values.sum(),
-                                    square + np.square(values).sum())
+            values = rows[self._real_steps(rows)].astype(np.float64) - center
+            count += values.size
+            total, square = total + values.sum(), square + np.square(values).sum()
         shift = total / count
         return float(center + shift), float(square / count - shift**2)
 

@@ -51,12 +51,14 @@ def _bidirectional(cell, units, return_sequences, seeds, name):
     return keras.layers.Bidirectional(forward, backward_layer=backward, name=name)
 
 
-def _standardize(values):
+def _standardize(values, inverse=False):
     """``Rescaling`` that maps values of ``(mean, std)`` to mean 0 and
-    standard deviation 1, or None for ``values=None``."""
+    standard deviation 1 (``inverse``: back), or None for ``values=None``."""
     if values is None:
         return None
     mean, std = values
+    if inverse:
+        return keras.layers.Rescaling(std, offset=mean, name="unstandardize")
     return keras.layers.Rescaling(1.0 / std, offset=-mean / std, name="standardize")
 
 
@@ -182,7 +184,5 @@ def build_sequence_decoder(
             x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
     outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
     if standardize is not None:
-        mean, std = standardize
-        outputs = keras.layers.Rescaling(std, offset=mean,
-                                         name="unstandardize")(outputs)
+        outputs = _standardize(standardize, inverse=True)(outputs)
     return keras.Model(inputs, outputs, name="decoder")
