@@ -15,6 +15,12 @@ CELLS = {"lstm", "gru"}
 ARCHITECTURES = {"bidirectional", "tutorial"}
 # distance_metric="auto" chooses on at most this many training sequences.
 _AUTO_METRIC_ROWS = 256
+# distance_weight="auto" with the "spectrum" term and the default encoder, which
+# reads the spectra itself (a linear map of them joins the code): this fraction
+# of the weight. At the full weight the codes dropped the series' phase, which
+# the reconstruction needs (two-sine series' validation MSE 0.102 against 0.051
+# at 0.3; BENCHMARKS.md), for no gain in 1-NN accuracy on BasicMotions.
+_SPECTRUM_WEIGHT = 0.3
 
 
 def check_sequence_shape(shape):
@@ -96,7 +102,8 @@ class SequenceAutoencoder(BaseAutoencoder):
     With its defaults (``architecture="bidirectional"``), bidirectional GRU
     layers read each sequence and a linear layer of ``n_components`` units on
     their final states, plus a linear map of the whole sequence (its real
-    steps resampled to the fitted length), gives the code; the decoder
+    steps resampled to the fitted length) and, with the ``"spectrum"``
+    distance term, one of its magnitude spectra, gives the code; the decoder
     projects the code to one input per time step, runs bidirectional GRU
     layers over them and maps each step back to the features. With only
     ``n_components`` set it reconstructs better than ``PCA`` of the same size
@@ -195,11 +202,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         the variance of the training values where that is larger (to their
         standard deviation for ``loss="mae"`` or ``"huber"``), so that series
         in larger units keep the same balance (such series are also
-        standardised inside the network, ``value_scale_``): on aeon's
-        BasicMotions, variance 23, test 1-NN accuracy 0.950 against 0.775
-        at weight 1 on the raw values (BENCHMARKS.md). It is not lowered for
-        series of small variance: that lost accuracy on validation splits.
-        The weight used is ``distance_weight_``.
+        standardised inside the network, ``value_scale_``). With the
+        ``"spectrum"`` term and the default encoder, which then reads the
+        spectra itself, it is 0.3 times that: at the full weight the codes
+        dropped the series' phase, and their reconstructions doubled in
+        error. It is not lowered for series of small variance: that lost
+        accuracy on validation splits. The weight used is
+        ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
         ``"auto"``: ``"spectrum"`` or ``"shift"``, whichever suits the
@@ -220,7 +229,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         activity, gesture or other periodic signals whose phase varies from
         one sequence to the next (on aeon's BasicMotions its codes classify
         better by 1-NN, on JapaneseVowels, where the course over time
-        matters, worse; figures in BENCHMARKS.md). No effect at
+        matters, worse; figures in BENCHMARKS.md). With ``"spectrum"`` the
+        default encoder (``architecture="bidirectional"``) also reads those
+        spectra: a linear map of them joins its code. No effect at
         ``distance_weight=0``.
     noise_factor : float, default=0.0
         Standard deviation of the Gaussian noise added to the inputs during
@@ -521,6 +532,7 @@ class SequenceAutoencoder(BaseAutoencoder):
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
             architecture=self.architecture, standardize=self.value_scale_,
+            spectrum_path=self.distance_metric_ == "spectrum",
         )
         decoder = build_sequence_decoder(
             self.n_components, sample_shape, hidden, self.cell,
@@ -546,18 +558,22 @@ class SequenceAutoencoder(BaseAutoencoder):
             mean, variance = self._value_moments(X, sample_shape, sum(data_range) / 2)
             # Data in [0, 1] (binary cross-entropy) never varies this much.
             self.value_scale_ = (mean, float(np.sqrt(variance))) if variance > 1 else None
-            self.distance_weight_ = self._resolve_weight(loss, variance)
             self.distance_metric_ = self._resolve_metric(X, sample_shape)
+            self.distance_weight_ = self._resolve_weight(loss, variance)
         return state
 
     def _resolve_weight(self, loss, variance):
         """``distance_weight_`` of a new fit on values of ``variance``:
         ``"auto"`` is 1, or the reconstruction loss's scale where that is
         larger (the variance for the squared error, the standard deviation
-        for losses that grow linearly)."""
+        for losses that grow linearly); times :data:`_SPECTRUM_WEIGHT` for
+        the spectrum term read by the default encoder."""
         if self.distance_weight != "auto":
             return float(self.distance_weight)
-        return max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
+        weight = max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
+        if self.distance_metric_ == "spectrum" and self.architecture == "bidirectional":
+            weight *= _SPECTRUM_WEIGHT
+        return weight
 
     def _value_moments(self, X, sample_shape, center, block=4096):
         """``(mean, variance)`` of the real steps' values (padding is not
@@ -574,7 +590,7 @@ class SequenceAutoencoder(BaseAutoencoder):
 
     def _resolve_metric(self, X, sample_shape):
         """``distance_metric_`` for a new fit on the validated rows ``X``."""
-        if not self.distance_weight_:
+        if self.distance_weight == 0:
             return None
         if self.distance_metric != "auto":
             return self.distance_metric

@@ -170,7 +170,9 @@ def test_tutorial_model_is_one_parameter_set_away():
 
 def test_default_architecture_is_bidirectional_with_a_linear_code():
     X = make_sines(40, n_steps=10, seed=6)
-    ae = SequenceAutoencoder(n_components=3, epochs=1, random_state=0).fit(X)
+    # The shift term: no map of the spectra (tested below with the spectrum term).
+    ae = SequenceAutoencoder(n_components=3, epochs=1, distance_metric="shift",
+                             random_state=0).fit(X)
     enc = {layer.name: type(layer).__name__ for layer in ae.encoder_.layers}
     dec = [type(layer).__name__ for layer in ae.decoder_.layers]
     assert enc == {"encoder_input": "InputLayer", "encoder_gru_0": "Bidirectional",
@@ -668,6 +670,9 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
         ae = SequenceAutoencoder(**fast).fit(X)
         assert ae.distance_metric_ == expected
         assert ae.model_.get_layer("distance_preservation").metric == expected
+        # The encoder reads the spectra only for the spectrum term.
+        names = [layer.name for layer in ae.encoder_.layers]
+        assert ("code_spectrum" in names) == (expected == "spectrum")
     assert SequenceAutoencoder(distance_metric="euclidean", **fast).fit(
         waves).distance_metric_ == "euclidean"
     ae = SequenceAutoencoder(distance_weight=0.0, **fast).fit(waves)
@@ -675,18 +680,58 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     assert "distance_preservation" not in [layer.name for layer in ae.model_.layers]
 
 
+def test_spectrum_term_adds_a_linear_map_of_the_spectra_to_the_code(tmp_path):
+    """With the ``"spectrum"`` term the encoder also reads the series'
+    magnitude spectra: the code is the recurrent path plus linear maps of the
+    resampled series and of their ``|rfft|``, both started at zero and moved
+    by training; series of unequal lengths are read too, and the encoder
+    saves to ``.keras`` and loads in safe mode."""
+    import keras
+
+    rng = np.random.RandomState(0)
+    fast = dict(n_components=3, hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    waves = _waves(rng, 60, 48)[:, :, None].astype(np.float32)
+    ae = SequenceAutoencoder(**fast).fit(waves)
+    assert ae.distance_metric_ == "spectrum"
+    (linear,) = ae.encoder_.get_layer("code_linear").get_weights()
+    (spectral,) = ae.encoder_.get_layer("code_spectrum").get_weights()
+    assert spectral.shape == (25, 3) and np.abs(spectral).max() > 0
+    recurrent = keras.Model(ae.encoder_.input, ae.encoder_.get_layer("code").output)
+    spectra = np.abs(np.fft.rfft(waves[:, :, 0], axis=1))
+    np.testing.assert_allclose(
+        ae.transform(waves),
+        np.asarray(recurrent(waves)) + waves[:, :, 0] @ linear + spectra @ spectral,
+        rtol=1e-4, atol=1e-4)
+
+    ragged = [w[: rng.randint(30, 49)] for w in waves]
+    ae = SequenceAutoencoder(**fast).fit(ragged)
+    assert "code_spectrum" in [layer.name for layer in ae.encoder_.layers]
+    padded = np.full((len(ragged), 48, 1), ae.mask_value_, dtype=np.float32)
+    for i, w in enumerate(ragged):
+        padded[i, : len(w)] = w
+    path = tmp_path / "encoder.keras"
+    ae.encoder_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded.predict_on_batch(padded)),
+                               ae.transform(ragged), rtol=1e-5, atol=1e-5)
+
+
 def test_series_in_large_units_are_standardised_and_weighed_to_match():
     """Series whose values vary more than unit variance: the network reads
     them standardised (``value_scale_``, real steps only) and answers in
     their units, and ``distance_weight="auto"`` is their variance (their
-    standard deviation for a loss that grows linearly), so that the same
-    series in other units get the same codes; below unit variance nothing
-    changes (weight 1, no scaling); an explicit weight is kept."""
+    standard deviation for a loss that grows linearly; 0.3 times either for
+    the spectrum term, which these waves get), so that the same series in
+    other units get the same codes; below unit variance nothing changes (no
+    scaling, weight 1 times 0.3); an explicit weight is kept."""
     rng = np.random.RandomState(0)
     fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=3, random_state=0)
     waves = _waves(rng, 40, 32)[:, :, None]  # variance 0.5
     ae = SequenceAutoencoder(**fast).fit(waves)
-    assert (ae.distance_weight_, ae.value_scale_) == (1.0, None)
+    assert ae.distance_metric_ == "spectrum"
+    assert (ae.distance_weight_, ae.value_scale_) == (0.3, None)
+    shift = SequenceAutoencoder(distance_metric="shift", **fast).fit(waves)
+    assert shift.distance_weight_ == 1.0
     assert "standardize" not in [layer.name for layer in ae.model_.layers]
     ragged = [w[: rng.randint(16, 33)] for w in waves]
     codes = {}
@@ -695,16 +740,18 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
         values = np.concatenate(loud).astype(np.float64)
         ae = SequenceAutoencoder(**fast).fit(loud)
         assert ae.value_scale_ == pytest.approx((values.mean(), values.std()), rel=1e-5)
-        assert ae.distance_weight_ == pytest.approx(values.var(), rel=1e-5)
+        assert ae.distance_weight_ == pytest.approx(0.3 * values.var(), rel=1e-5)
         term = ae.model_.get_layer("distance_preservation")
-        assert term.weight == pytest.approx(values.var(), rel=1e-5)
+        assert term.weight == pytest.approx(0.3 * values.var(), rel=1e-5)
         centre = np.concatenate(ae.reconstruct(loud)).mean()
         assert abs(centre - 3.0) < 0.5 * values.std(), centre  # in the data's units
         codes[scale] = ae.transform(loud)
     np.testing.assert_allclose(codes[12.0], codes[2.0],
                                atol=0.01 * np.abs(codes[2.0]).max())
     mae = SequenceAutoencoder(loss="mae", **fast).fit(loud)
-    assert mae.distance_weight_ == pytest.approx(values.std(), rel=1e-5)
+    assert mae.distance_weight_ == pytest.approx(0.3 * values.std(), rel=1e-5)
+    tutorial = SequenceAutoencoder(architecture="tutorial", **fast).fit(loud)
+    assert tutorial.distance_weight_ == pytest.approx(values.var(), rel=1e-5)
     explicit = SequenceAutoencoder(distance_weight=2.0, **fast).fit(loud)
     assert explicit.distance_weight_ == 2.0
 

@@ -216,6 +216,29 @@ def magnitude_spectra(x):
     return ops.sqrt(ops.square(real) + ops.square(imag))
 
 
+@keras.saving.register_keras_serializable(package="skae")
+class MagnitudeSpectrum(keras.layers.Layer):
+    """The magnitude spectra of sequences, flattened: ``(n, T, F)`` ->
+    ``(n, F * (T // 2 + 1))``.
+
+    ``|rfft|`` over time of each feature (:func:`magnitude_spectra`): the
+    rhythms each feature carries, whatever their phase. A fixed transform
+    without weights, so that an encoder can read what the ``"spectrum"``
+    distance term compares.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.built = True
+
+    def call(self, x):
+        spectra = magnitude_spectra(x)
+        return ops.reshape(spectra, (ops.shape(spectra)[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2] * (input_shape[1] // 2 + 1))
+
+
 # distance_metric="auto" picks "spectrum" when, on the training sequences, the
 # magnitude spectra bring each one's nearest neighbour at least this much closer
 # (relative to the mean distance) than the shift distance does. On aeon's sets
