@@ -303,10 +303,11 @@ class SequenceAutoencoder(BaseAutoencoder):
         Shape of one code, ``(n_components,)``.
     value_scale_ : tuple of (float, float) or None
         ``(mean, std)`` of the training values (real steps) when their
-        standard deviation exceeds 1: the encoder standardises its input with them (after
-        masking and noise) and the decoder maps its output back, so that the
-        network reads values of unit scale whatever the data's units; None
-        for values that vary less, which the network reads as they are.
+        standard deviation exceeds 1: the encoder standardises its input
+        with them (after masking and noise) and the decoder maps its output
+        back, so that the network reads values of unit scale whatever the
+        data's units; None for values that vary less, which the network
+        reads as they are.
     distance_weight_ : float
         The weight of the distance term: ``distance_weight``, or for
         ``"auto"`` the one set from the training values' variance and the
@@ -534,7 +535,7 @@ class SequenceAutoencoder(BaseAutoencoder):
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
             architecture=self.architecture, standardize=self.value_scale_,
-            spectrum_path=self.distance_metric_ == "spectrum",
+            spectrum_path=self._reads_spectra,
         )
         decoder = build_sequence_decoder(
             self.n_components, sample_shape, hidden, self.cell,
@@ -573,9 +574,15 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.distance_weight != "auto":
             return float(self.distance_weight)
         weight = max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
-        if self.distance_metric_ == "spectrum" and self.architecture == "bidirectional":
+        if self._reads_spectra:
             weight *= _SPECTRUM_WEIGHT
         return weight
+
+    @property
+    def _reads_spectra(self):
+        """Whether the encoder adds a linear map of the magnitude spectra to
+        its code: the default architecture with the ``"spectrum"`` term."""
+        return self.distance_metric_ == "spectrum" and self.architecture == "bidirectional"
 
     def _value_moments(self, X, sample_shape, center, block=4096):
         """``(mean, variance)`` of the real steps' values (padding is not
