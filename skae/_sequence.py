@@ -103,8 +103,8 @@ class SequenceAutoencoder(BaseAutoencoder):
     With its defaults (``architecture="bidirectional"``), bidirectional GRU
     layers read each sequence and a linear layer of ``n_components`` units on
     their final states, plus a linear map of the whole sequence (its real
-    steps resampled to the fitted length) and, with the ``"spectrum"``
-    distance term, one of its magnitude spectra, gives the code; the decoder
+    steps resampled to the fitted length) and, with a distance term on the
+    spectra, one of its magnitude spectra, gives the code; the decoder
     projects the code to one input per time step, runs bidirectional GRU
     layers over them and maps each step back to the features. With only
     ``n_components`` set it reconstructs better than ``PCA`` of the same size
@@ -204,20 +204,23 @@ class SequenceAutoencoder(BaseAutoencoder):
         standard deviation for ``loss="mae"`` or ``"huber"``), so that series
         in larger units keep the same balance (such series are also
         standardised inside the network, ``value_scale_``). With the
-        ``"spectrum"`` term and the default encoder, which then reads the
-        spectra itself, it is 0.3 times that: at the full weight the codes
+        ``"spectrum"`` or ``"shift+spectrum"`` term and the default encoder,
+        which then reads the spectra itself, it is 0.3 times that: at the full weight the codes
         dropped the series' phase, and their reconstructions doubled in
         error. It is not lowered for series of small variance: that lost
         accuracy on validation splits. The weight used is
         ``distance_weight_``.
-    distance_metric : {"auto", "shift", "euclidean", "spectrum"}, default="auto"
+    distance_metric : {"auto", "shift", "euclidean", "spectrum", \
+            "shift+spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
-        ``"auto"``: ``"spectrum"`` or ``"shift"``, whichever suits the
-        training sequences (up to 256 of them, evenly spaced): ``"spectrum"``
-        when their magnitude spectra give each one a much nearer neighbour,
-        relative to the mean distance, than the shift distance does (the
-        ratio below 0.75), as when the timing of events varies at random
-        from one sequence to the next; the choice is ``distance_metric_``.
+        ``"auto"``: whichever suits the training sequences (up to 256 of
+        them, evenly spaced), by how much nearer a neighbour their magnitude
+        spectra give each one, relative to the mean distance, than the shift
+        distance does: ``"spectrum"`` when that ratio is below 0.72, as when
+        the timing of events varies at random from one sequence to the next;
+        ``"shift"`` from 0.80; in between, where a few dozen sequences cannot
+        tell the two apart, ``"shift+spectrum"``. The choice is
+        ``distance_metric_``.
         ``"shift"``: the smallest Euclidean distance over every shift in time
         of one sequence against the other (both extended with zeros), so the
         same course a few steps earlier or later counts as near (computed by
@@ -230,7 +233,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         activity, gesture or other periodic signals whose phase varies from
         one sequence to the next (on aeon's BasicMotions its codes classify
         better by 1-NN, on JapaneseVowels, where the course over time
-        matters, worse; figures in BENCHMARKS.md). With ``"spectrum"`` the
+        matters, worse; figures in BENCHMARKS.md). ``"shift+spectrum"``: the
+        sum of the two, each over its mean. With either of the last two the
         default encoder (``architecture="bidirectional"``) also reads those
         spectra: a linear map of them joins its code. No effect at
         ``distance_weight=0``.
@@ -376,7 +380,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left"),
                             StrOptions({"auto"})],
-        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum"})],
+        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum", "shift+spectrum"})],
     }
 
     def __init__(
@@ -581,8 +585,9 @@ class SequenceAutoencoder(BaseAutoencoder):
     @property
     def _reads_spectra(self):
         """Whether the encoder adds a linear map of the magnitude spectra to
-        its code: the default architecture with the ``"spectrum"`` term."""
-        return self.distance_metric_ == "spectrum" and self.architecture == "bidirectional"
+        its code: the default architecture with a term on the spectra."""
+        return (self.distance_metric_ in ("spectrum", "shift+spectrum")
+                and self.architecture == "bidirectional")
 
     def _value_moments(self, X, sample_shape, center, block=4096):
         """``(mean, variance)`` of the real steps' values (padding is not

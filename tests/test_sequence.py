@@ -502,6 +502,36 @@ def test_distance_preservation_on_spectra_is_blind_to_when_patterns_happen():
         DistancePreservation(1.0, metric="dtw")
 
 
+def test_shift_plus_spectrum_term_sums_the_two_distances_over_their_means():
+    """``metric="shift+spectrum"``: the inputs' distances are the shift
+    distances over their mean plus the spectra's over theirs, the sum again
+    over its mean; a circular shift of a series changes the term (the shift
+    distance extends with zeros), unlike the spectrum term alone."""
+    from keras import ops
+
+    from skae._nets.layers import DistancePreservation, shift_distances
+
+    rng = np.random.RandomState(4)
+    x = rng.randn(6, 16, 2).astype(np.float32)
+    codes = rng.randn(6, 3).astype(np.float32)
+
+    def normalised(z):
+        d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
+        return d / d.mean()
+
+    shift = np.asarray(ops.convert_to_numpy(shift_distances(ops.convert_to_tensor(x))))
+    both = shift / shift.mean() + normalised(np.abs(np.fft.rfft(x, axis=1)).reshape(6, -1))
+    layer = DistancePreservation(1.5, metric="shift+spectrum")
+    expected = 1.5 * np.mean((normalised(codes) - both / both.mean()) ** 2)
+    np.testing.assert_allclose(_term(layer, x, codes), expected, rtol=1e-4)
+    rolled = np.stack([np.roll(s, 3 * k, axis=0) for k, s in enumerate(x)])
+    assert abs(_term(layer, rolled, codes) - expected) > 1e-3
+    spectrum = DistancePreservation(1.5, metric="spectrum")
+    np.testing.assert_allclose(_term(spectrum, rolled, codes), _term(spectrum, x, codes),
+                               rtol=1e-4)
+    assert DistancePreservation.from_config(layer.get_config()).metric == "shift+spectrum"
+
+
 def test_shift_distances_match_the_smallest_distance_over_shifts():
     """``metric="shift"``: each pair's distance is the smallest Euclidean
     distance over every shift of one series against the other, both extended
@@ -657,8 +687,15 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     """``distance_metric="auto"`` (the default) reads the training series:
     waves of random phase (fixed-length, and as a list of unequal lengths)
     get the spectrum term, series whose bump's place carries the class get
-    the shift term; the built term follows the choice, and an explicit
-    metric or ``distance_weight=0`` is kept as given."""
+    the shift term, and those bumps with a faint wave, whose contrast ratio
+    falls between the two thresholds, get both; the built term follows the
+    choice, and an explicit metric or ``distance_weight=0`` is kept as
+    given."""
+    from keras import ops
+
+    from skae._nets.layers import (
+        _INPUT_DISTANCES, SHIFT_CONTRAST, SPECTRUM_CONTRAST, nearest_contrast)
+
     rng = np.random.RandomState(0)
     fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
     waves = _waves(rng, 60, 48)[:, :, None]
@@ -666,13 +703,21 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     t = np.arange(48)
     place = rng.choice([12, 30], (60, 1))
     bumps = (np.exp(-0.5 * ((t - place) / 3.0) ** 2) + 0.05 * rng.randn(60, 48))[:, :, None]
-    for X, expected in ((waves, "spectrum"), (ragged, "spectrum"), (bumps, "shift")):
+    # Bumps with a faint wave of random phase: the rule cannot tell, both.
+    mixed = bumps + 0.15 * _waves(np.random.RandomState(1), 60, 48)[:, :, None]
+    cases = ((waves, "spectrum"), (ragged, "spectrum"), (bumps, "shift"),
+             (mixed, "shift+spectrum"))
+    for X, expected in cases:
         ae = SequenceAutoencoder(**fast).fit(X)
         assert ae.distance_metric_ == expected
         assert ae.model_.get_layer("distance_preservation").metric == expected
-        # The encoder reads the spectra only for the spectrum term.
+        # The encoder reads the spectra only for a term on them.
         names = [layer.name for layer in ae.encoder_.layers]
-        assert ("code_spectrum" in names) == (expected == "spectrum")
+        assert ("code_spectrum" in names) == (expected != "shift")
+    x = np.asarray(mixed, dtype=np.float32)
+    shift, spectrum = (nearest_contrast(np.asarray(ops.convert_to_numpy(
+        _INPUT_DISTANCES[m][0](ops.convert_to_tensor(x))))) for m in ("shift", "spectrum"))
+    assert SPECTRUM_CONTRAST <= spectrum / shift < SHIFT_CONTRAST
     assert SequenceAutoencoder(distance_metric="euclidean", **fast).fit(
         waves).distance_metric_ == "euclidean"
     ae = SequenceAutoencoder(distance_weight=0.0, **fast).fit(waves)
