@@ -205,11 +205,11 @@ class SequenceAutoencoder(BaseAutoencoder):
         in larger units keep the same balance (such series are also
         standardised inside the network, ``value_scale_``). With the
         ``"spectrum"`` or ``"shift+spectrum"`` term and the default encoder,
-        which then reads the spectra itself, it is 0.3 times that: at the full weight the codes
-        dropped the series' phase, and their reconstructions doubled in
-        error. It is not lowered for series of small variance: that lost
-        accuracy on validation splits. The weight used is
-        ``distance_weight_``.
+        which then reads the spectra itself, it is 0.3 times that: at the
+        full weight the codes dropped the series' phase, and their
+        reconstructions doubled in error. It is not lowered for series of
+        small variance: that lost accuracy on validation splits. The weight
+        used is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum", \
             "shift+spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
@@ -380,7 +380,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left"),
                             StrOptions({"auto"})],
-        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum", "shift+spectrum"})],
+        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum",
+                                        "shift+spectrum"})],
     }
 
     def __init__(
