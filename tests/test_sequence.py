@@ -412,6 +412,12 @@ def _term(layer, x, codes, training=True):
     return float(np.asarray(layer.losses[-1])) if layer.losses else None
 
 
+def _normalised(z):
+    """Pairwise Euclidean distances of the rows of ``z`` over their mean."""
+    d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
+    return d / d.mean()
+
+
 def test_distance_preservation_term_matches_its_formula():
     from skae._nets.layers import DistancePreservation
 
@@ -419,11 +425,7 @@ def test_distance_preservation_term_matches_its_formula():
     x = rng.randn(7, 5, 2).astype(np.float32)
     codes = rng.randn(7, 3).astype(np.float32)
 
-    def normalised(z):
-        d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
-        return d / d.mean()
-
-    expected = 2.5 * np.mean((normalised(codes) - normalised(x.reshape(7, -1))) ** 2)
+    expected = 2.5 * np.mean((_normalised(codes) - _normalised(x.reshape(7, -1))) ** 2)
     assert expected > 0.05
     np.testing.assert_allclose(_term(DistancePreservation(2.5), x, codes), expected,
                                rtol=1e-4)
@@ -474,12 +476,8 @@ def test_distance_preservation_on_spectra_is_blind_to_when_patterns_happen():
     codes = rng.randn(7, 3).astype(np.float32)
     spectra = np.abs(np.fft.rfft(x, axis=1)).reshape(7, -1)
 
-    def normalised(z):
-        d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
-        return d / d.mean()
-
     layer = DistancePreservation(2.0, metric="spectrum")
-    expected = 2.0 * np.mean((normalised(codes) - normalised(spectra)) ** 2)
+    expected = 2.0 * np.mean((_normalised(codes) - _normalised(spectra)) ** 2)
     np.testing.assert_allclose(_term(layer, x, codes), expected, rtol=1e-4)
     shifted = np.stack([np.roll(s, k, axis=0) for k, s in enumerate(x)])
     np.testing.assert_allclose(_term(layer, shifted, codes), expected, rtol=1e-4)
@@ -515,14 +513,10 @@ def test_shift_plus_spectrum_term_sums_the_two_distances_over_their_means():
     x = rng.randn(6, 16, 2).astype(np.float32)
     codes = rng.randn(6, 3).astype(np.float32)
 
-    def normalised(z):
-        d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))
-        return d / d.mean()
-
     shift = np.asarray(ops.convert_to_numpy(shift_distances(ops.convert_to_tensor(x))))
-    both = shift / shift.mean() + normalised(np.abs(np.fft.rfft(x, axis=1)).reshape(6, -1))
+    both = shift / shift.mean() + _normalised(np.abs(np.fft.rfft(x, axis=1)).reshape(6, -1))
     layer = DistancePreservation(1.5, metric="shift+spectrum")
-    expected = 1.5 * np.mean((normalised(codes) - both / both.mean()) ** 2)
+    expected = 1.5 * np.mean((_normalised(codes) - both / both.mean()) ** 2)
     np.testing.assert_allclose(_term(layer, x, codes), expected, rtol=1e-4)
     rolled = np.stack([np.roll(s, 3 * k, axis=0) for k, s in enumerate(x)])
     assert abs(_term(layer, rolled, codes) - expected) > 1e-3
