@@ -15,13 +15,16 @@ CELLS = {"lstm", "gru"}
 ARCHITECTURES = {"bidirectional", "tutorial"}
 # distance_metric="auto" chooses on at most this many training sequences.
 _AUTO_METRIC_ROWS = 256
-# distance_weight="auto" with the "spectrum" term and the default encoder, which
-# reads the spectra itself (a linear map of them joins the code): this fraction
-# of the weight. At the full weight the codes dropped the series' phase, which
-# the reconstruction needs (two-sine series' validation MSE 0.102 against 0.051
-# at 0.3; BENCHMARKS.md), while BasicMotions' validation codes classified as
-# well at 0.3 (1-NN 1.0 on three seeds at either weight).
+# distance_weight="auto" with a term on the spectra ("spectrum" and the two
+# mixes) and the default encoder, which reads the spectra itself (a linear map
+# of them joins the code): this fraction of the weight. At the full weight the
+# codes dropped the series' phase, which the reconstruction needs (two-sine
+# series' validation MSE 0.102 against 0.051 at 0.3; BENCHMARKS.md), while
+# BasicMotions' validation codes classified as well at 0.3 (1-NN 1.0 on three
+# seeds at either weight).
 _SPECTRUM_WEIGHT = 0.3
+# The distance terms that compare magnitude spectra.
+_SPECTRAL_METRICS = ("spectrum", "spectrum+shift", "shift+spectrum")
 
 
 def check_sequence_shape(shape):
@@ -204,22 +207,22 @@ class SequenceAutoencoder(BaseAutoencoder):
         standard deviation for ``loss="mae"`` or ``"huber"``), so that series
         in larger units keep the same balance (such series are also
         standardised inside the network, ``value_scale_``). With the
-        ``"spectrum"`` or ``"shift+spectrum"`` term and the default encoder,
-        which then reads the spectra itself, it is 0.3 times that: at the
-        full weight the codes dropped the series' phase, and their
-        reconstructions doubled in error. It is not lowered for series of
+        ``"spectrum"``, ``"spectrum+shift"`` or ``"shift+spectrum"`` term and
+        the default encoder, which then reads the spectra itself, it is 0.3
+        times that: at the full weight the codes dropped the series' phase,
+        and their reconstructions doubled in error. It is not lowered for series of
         small variance: that lost accuracy on validation splits. The weight
         used is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum", \
-            "shift+spectrum"}, default="auto"
+            "spectrum+shift", "shift+spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
         ``"auto"``: whichever suits the training sequences (up to 256 of
         them, evenly spaced), by how much nearer a neighbour their magnitude
         spectra give each one, relative to the mean distance, than the shift
-        distance does: ``"spectrum"`` when that ratio is below 0.72, as when
-        the timing of events varies at random from one sequence to the next;
-        ``"shift"`` from 0.80; in between, where a few dozen sequences cannot
-        tell the two apart, ``"shift+spectrum"``. The choice is
+        distance does: ``"spectrum+shift"`` when that ratio is below 0.72, as
+        when the timing of events varies at random from one sequence to the
+        next; ``"shift"`` from 0.80; in between, where a few dozen sequences
+        cannot tell the two apart, ``"shift+spectrum"``. The choice is
         ``distance_metric_``.
         ``"shift"``: the smallest Euclidean distance over every shift in time
         of one sequence against the other (both extended with zeros), so the
@@ -233,10 +236,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         activity, gesture or other periodic signals whose phase varies from
         one sequence to the next (on aeon's BasicMotions its codes classify
         better by 1-NN, on JapaneseVowels, where the course over time
-        matters, worse; figures in BENCHMARKS.md). ``"shift+spectrum"``: the
-        sum of the two, each over its mean. With either of the last two the
-        default encoder (``architecture="bidirectional"``) also reads those
-        spectra: a linear map of them joins its code. No effect at
+        matters, worse; figures in BENCHMARKS.md). ``"spectrum+shift"``:
+        three parts of the spectra's distance to one of the shift distance,
+        each over its mean, so that timing still tells apart sequences of
+        like rhythms. ``"shift+spectrum"``: the sum of the two, each over its
+        mean. With any of the last three the default encoder
+        (``architecture="bidirectional"``) also reads those spectra: a
+        linear map of them joins its code. No effect at
         ``distance_weight=0``.
     noise_factor : float, default=0.0
         Standard deviation of the Gaussian noise added to the inputs during
@@ -381,7 +387,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "distance_weight": [Interval(Real, 0, None, closed="left"),
                             StrOptions({"auto"})],
         "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum",
-                                        "shift+spectrum"})],
+                                        "shift+spectrum", "spectrum+shift"})],
     }
 
     def __init__(
@@ -575,7 +581,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         ``"auto"`` is 1, or the reconstruction loss's scale where that is
         larger (the variance for the squared error, the standard deviation
         for losses that grow linearly); times :data:`_SPECTRUM_WEIGHT` for
-        the spectrum term read by the default encoder."""
+        a term on the spectra read by the default encoder."""
         if self.distance_weight != "auto":
             return float(self.distance_weight)
         weight = max(1.0, variance if loss == "mse" else float(np.sqrt(variance)))
@@ -587,7 +593,7 @@ class SequenceAutoencoder(BaseAutoencoder):
     def _reads_spectra(self):
         """Whether the encoder adds a linear map of the magnitude spectra to
         its code: the default architecture with a term on the spectra."""
-        return (self.distance_metric_ in ("spectrum", "shift+spectrum")
+        return (self.distance_metric_ in _SPECTRAL_METRICS
                 and self.architecture == "bidirectional")
 
     def _value_moments(self, X, sample_shape, center, block=4096):

@@ -500,11 +500,15 @@ def test_distance_preservation_on_spectra_is_blind_to_when_patterns_happen():
         DistancePreservation(1.0, metric="dtw")
 
 
-def test_shift_plus_spectrum_term_sums_the_two_distances_over_their_means():
-    """``metric="shift+spectrum"``: the inputs' distances are the shift
-    distances over their mean plus the spectra's over theirs, the sum again
-    over its mean; a circular shift of a series changes the term (the shift
-    distance extends with zeros), unlike the spectrum term alone."""
+@pytest.mark.parametrize("metric, shift_share",
+                         [("shift+spectrum", 0.5), ("spectrum+shift", 0.25)])
+def test_mixed_terms_weigh_the_two_distances_over_their_means(metric, shift_share):
+    """``metric="shift+spectrum"`` and the spectrum-led ``"spectrum+shift"``:
+    the inputs' distances are the shift distances over their mean times the
+    metric's shift share plus the spectra's over theirs times the rest, the
+    mix again over its mean; a circular shift of a series changes the term
+    (the shift distance extends with zeros), unlike the spectrum term
+    alone."""
     from keras import ops
 
     from skae._nets.layers import DistancePreservation, shift_distances
@@ -513,17 +517,21 @@ def test_shift_plus_spectrum_term_sums_the_two_distances_over_their_means():
     x = rng.randn(6, 16, 2).astype(np.float32)
     codes = rng.randn(6, 3).astype(np.float32)
 
-    shift = np.asarray(ops.convert_to_numpy(shift_distances(ops.convert_to_tensor(x))))
-    both = shift / shift.mean() + _normalised(np.abs(np.fft.rfft(x, axis=1)).reshape(6, -1))
-    layer = DistancePreservation(1.5, metric="shift+spectrum")
-    expected = 1.5 * np.mean((_normalised(codes) - both / both.mean()) ** 2)
-    np.testing.assert_allclose(_term(layer, x, codes), expected, rtol=1e-4)
+    def expected(x):
+        shift = np.asarray(ops.convert_to_numpy(shift_distances(ops.convert_to_tensor(x))))
+        spectra = _normalised(np.abs(np.fft.rfft(x, axis=1)).reshape(len(x), -1))
+        both = shift_share * shift / shift.mean() + (1 - shift_share) * spectra
+        return 1.5 * np.mean((_normalised(codes) - both / both.mean()) ** 2)
+
+    layer = DistancePreservation(1.5, metric=metric)
+    np.testing.assert_allclose(_term(layer, x, codes), expected(x), rtol=1e-4)
     rolled = np.stack([np.roll(s, 3 * k, axis=0) for k, s in enumerate(x)])
-    assert abs(_term(layer, rolled, codes) - expected) > 1e-3
+    np.testing.assert_allclose(_term(layer, rolled, codes), expected(rolled), rtol=1e-4)
+    assert abs(expected(rolled) - expected(x)) > 1e-4
     spectrum = DistancePreservation(1.5, metric="spectrum")
     np.testing.assert_allclose(_term(spectrum, rolled, codes), _term(spectrum, x, codes),
                                rtol=1e-4)
-    assert DistancePreservation.from_config(layer.get_config()).metric == "shift+spectrum"
+    assert DistancePreservation.from_config(layer.get_config()).metric == metric
 
 
 def test_shift_distances_match_the_smallest_distance_over_shifts():
@@ -680,8 +688,8 @@ def _waves(rng, n, n_steps):
 def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     """``distance_metric="auto"`` (the default) reads the training series:
     waves of random phase (fixed-length, and as a list of unequal lengths)
-    get the spectrum term, series whose bump's place carries the class get
-    the shift term, and those bumps with a faint wave, whose contrast ratio
+    get the spectrum-led term, series whose bump's place carries the class
+    get the shift term, and those bumps with a faint wave, whose contrast ratio
     falls between the two thresholds, get both; the built term follows the
     choice, and an explicit metric or ``distance_weight=0`` is kept as
     given."""
@@ -699,7 +707,7 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
     bumps = (np.exp(-0.5 * ((t - place) / 3.0) ** 2) + 0.05 * rng.randn(60, 48))[:, :, None]
     # Bumps with a faint wave of random phase: the rule cannot tell, both.
     mixed = bumps + 0.15 * _waves(np.random.RandomState(1), 60, 48)[:, :, None]
-    cases = ((waves, "spectrum"), (ragged, "spectrum"), (bumps, "shift"),
+    cases = ((waves, "spectrum+shift"), (ragged, "spectrum+shift"), (bumps, "shift"),
              (mixed, "shift+spectrum"))
     for X, expected in cases:
         ae = SequenceAutoencoder(**fast).fit(X)
@@ -720,18 +728,19 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
 
 
 def test_spectrum_term_adds_a_linear_map_of_the_spectra_to_the_code(tmp_path):
-    """With the ``"spectrum"`` term the encoder also reads the series'
-    magnitude spectra: the code is the recurrent path plus linear maps of the
-    resampled series and of their ``|rfft|``, both started at zero and moved
-    by training; series of unequal lengths are read too, and the encoder
-    saves to ``.keras`` and loads in safe mode."""
+    """With a term on the spectra (the waves get the spectrum-led
+    ``"spectrum+shift"``) the encoder also reads the series' magnitude
+    spectra: the code is the recurrent path plus linear maps of the resampled
+    series and of their ``|rfft|``, both started at zero and moved by
+    training; series of unequal lengths are read too, and the encoder saves
+    to ``.keras`` and loads in safe mode."""
     import keras
 
     rng = np.random.RandomState(0)
     fast = dict(n_components=3, hidden_layer_sizes=(4,), epochs=2, random_state=0)
     waves = _waves(rng, 60, 48)[:, :, None].astype(np.float32)
     ae = SequenceAutoencoder(**fast).fit(waves)
-    assert ae.distance_metric_ == "spectrum"
+    assert ae.distance_metric_ == "spectrum+shift"
     (linear,) = ae.encoder_.get_layer("code_linear").get_weights()
     (spectral,) = ae.encoder_.get_layer("code_spectrum").get_weights()
     assert spectral.shape == (25, 3) and np.abs(spectral).max() > 0
@@ -760,14 +769,14 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
     them standardised (``value_scale_``, real steps only) and answers in
     their units, and ``distance_weight="auto"`` is their variance (their
     standard deviation for a loss that grows linearly; 0.3 times either for
-    the spectrum term, which these waves get), so that the same series in
+    the spectrum-led term, which these waves get), so that the same series in
     other units get the same codes; below unit variance nothing changes (no
     scaling, weight 1 times 0.3); an explicit weight is kept."""
     rng = np.random.RandomState(0)
     fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=3, random_state=0)
     waves = _waves(rng, 40, 32)[:, :, None]  # variance 0.5
     ae = SequenceAutoencoder(**fast).fit(waves)
-    assert ae.distance_metric_ == "spectrum"
+    assert ae.distance_metric_ == "spectrum+shift"
     assert (ae.distance_weight_, ae.value_scale_) == (0.3, None)
     shift = SequenceAutoencoder(distance_metric="shift", **fast).fit(waves)
     assert shift.distance_weight_ == 1.0
@@ -775,7 +784,7 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
     ragged = [w[: rng.randint(16, 33)] for w in waves]
     codes = {}
     for scale in (2.0, 12.0):
-        loud = [scale * w + 3.0 for w in ragged]
+        loud = [scale * (w + 0.25) for w in ragged]  # the same series in other units
         values = np.concatenate(loud).astype(np.float64)
         ae = SequenceAutoencoder(**fast).fit(loud)
         assert ae.value_scale_ == pytest.approx((values.mean(), values.std()), rel=1e-5)
@@ -783,7 +792,7 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
         term = ae.model_.get_layer("distance_preservation")
         assert term.weight == pytest.approx(0.3 * values.var(), rel=1e-5)
         centre = np.concatenate(ae.reconstruct(loud)).mean()
-        assert abs(centre - 3.0) < 0.5 * values.std(), centre  # in the data's units
+        assert abs(centre - 0.25 * scale) < 0.5 * values.std(), centre  # the data's units
         codes[scale] = ae.transform(loud)
     np.testing.assert_allclose(codes[12.0], codes[2.0],
                                atol=0.01 * np.abs(codes[2.0]).max())

@@ -5,7 +5,7 @@ Two architectures:
 * ``"bidirectional"`` (skae's default): bidirectional recurrent layers read
   the sequence, and a linear ``Dense`` layer of ``n_components`` units on
   their final states, plus a linear map of the whole sequence (resampled to
-  the fitted length) and, for the ``"spectrum"`` distance term, one of its
+  the fitted length) and, for a distance term on the spectra, one of its
   magnitude spectra, is the code;
   the decoder projects the code to one vector per time step (a linear
   ``Dense`` layer reshaped to ``(timesteps, width)``, so every step gets its
@@ -85,8 +85,8 @@ def build_sequence_encoder(
     next; with the linear path it stayed near PCA's (BENCHMARKS.md). With
     ``spectrum_path`` a third term joins the code: a linear map, initialised
     at zero, of the resampled sequence's magnitude spectra (skae's
-    ``MagnitudeSpectrum`` layer), which is what the ``"spectrum"`` distance
-    term compares. On a validation split of aeon's BasicMotions (14 series,
+    ``MagnitudeSpectrum`` layer), which is what the distance terms on the
+    spectra compare. On a validation split of aeon's BasicMotions (14 series,
     seeds 0 / 1 / 2) it raised the codes' 1-NN accuracy from 0.929 / 0.857 /
     0.786 to 1.0 on each seed (BENCHMARKS.md).
 
