@@ -210,9 +210,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         ``"spectrum"``, ``"spectrum+shift"`` or ``"shift+spectrum"`` term and
         the default encoder, which then reads the spectra itself, it is 0.3
         times that: at the full weight the codes dropped the series' phase,
-        and their reconstructions doubled in error. It is not lowered for series of
-        small variance: that lost accuracy on validation splits. The weight
-        used is ``distance_weight_``.
+        and their reconstructions doubled in error. It is not lowered for
+        series of small variance: that lost accuracy on validation splits.
+        The weight used is ``distance_weight_``.
     distance_metric : {"auto", "shift", "euclidean", "spectrum", \
             "spectrum+shift", "shift+spectrum"}, default="auto"
         Which distances between the sequences the distance term follows.
@@ -386,8 +386,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left"),
                             StrOptions({"auto"})],
-        "distance_metric": [StrOptions({"auto", "euclidean", "shift", "spectrum",
-                                        "shift+spectrum", "spectrum+shift"})],
+        "distance_metric": [StrOptions({"auto", "euclidean", "shift",
+                                        *_SPECTRAL_METRICS})],
     }
 
     def __init__(
