@@ -225,11 +225,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         cannot tell the two apart, ``"shift+spectrum"``. The choice is
         ``distance_metric_``.
         ``"shift"``: the smallest Euclidean distance over every shift in time
-        of one sequence against the other (both extended with zeros), so the
-        same course a few steps earlier or later counts as near (computed by
-        FFT; memory ``batch_size ** 2 * 2 * n_timesteps`` values per batch,
-        at most 2 ** 24: a larger batch compares a random subset of its
-        sequences, at least 16).
+        of one sequence against the other (both extended with zeros, after
+        the mean of ``value_scale_`` is taken off where the network
+        standardises), so the same course a few steps earlier or later
+        counts as near (computed by FFT; memory
+        ``batch_size ** 2 * 2 * n_timesteps`` values per batch, at most
+        2 ** 24: a larger batch compares a random subset of its sequences, at
+        least 16).
         ``"euclidean"``: step by step, without shifts. ``"spectrum"``:
         between their magnitude spectra (``|rfft|`` over time, per feature),
         which keep each feature's rhythms and drop when anything happens: for
@@ -316,8 +318,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         standard deviation exceeds 1: the encoder standardises its input
         with them (after masking and noise) and the decoder maps its output
         back, so that the network reads values of unit scale whatever the
-        data's units; None for values that vary less, which the network
-        reads as they are.
+        data's units; the distance term takes the same mean off the values
+        it compares. None for values that vary less, which the network and
+        the term read as they are.
     distance_weight_ : float
         The weight of the distance term: ``distance_weight``, or for
         ``"auto"`` the one set from the training values' variance and the
@@ -622,12 +625,18 @@ class SequenceAutoencoder(BaseAutoencoder):
             return "shift"
         rows = np.unique(np.linspace(0, len(X) - 1, n_rows).round().astype(int))
         x = np.asarray(X[rows], dtype=np.float32).reshape((len(rows), *sample_shape))
-        return auto_metric(x, self.mask_value_)
+        return auto_metric(x, self.mask_value_, offset=self._term_offset)
 
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
         return self._distance_term(self.distance_weight_, mask_value=self.mask_value_,
-                                   metric=self.distance_metric_)
+                                   metric=self.distance_metric_, offset=self._term_offset)
+
+    @property
+    def _term_offset(self):
+        """What the distance term subtracts from the inputs: the mean the
+        encoder standardises with (``value_scale_``), or 0 without it."""
+        return 0.0 if self.value_scale_ is None else self.value_scale_[0]
 
     def _jit_compile(self, keras, n_steps, model):
         # XLA compilation of the recurrent loops costs seconds per fit on

@@ -532,6 +532,12 @@ def test_mixed_terms_weigh_the_two_distances_over_their_means(metric, shift_shar
     np.testing.assert_allclose(_term(spectrum, rolled, codes), _term(spectrum, x, codes),
                                rtol=1e-4)
     assert DistancePreservation.from_config(layer.get_config()).metric == metric
+    # An offset in the values moves the term (zero extension, the constant
+    # term of the spectra); ``offset``, subtracted first, takes it back out.
+    assert abs(_term(layer, x + 4.0, codes) - expected(x)) > 1e-3
+    centred = DistancePreservation(1.5, metric=metric, offset=4.0)
+    np.testing.assert_allclose(_term(centred, x + 4.0, codes), expected(x), rtol=1e-4)
+    assert DistancePreservation.from_config(centred.get_config()).offset == 4.0
 
 
 def test_shift_distances_match_the_smallest_distance_over_shifts():
@@ -784,7 +790,7 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
     ragged = [w[: rng.randint(16, 33)] for w in waves]
     codes = {}
     for scale in (2.0, 12.0):
-        loud = [scale * (w + 0.25) for w in ragged]  # the same series in other units
+        loud = [scale * w + 3.0 for w in ragged]  # the same series in other units
         values = np.concatenate(loud).astype(np.float64)
         ae = SequenceAutoencoder(**fast).fit(loud)
         assert ae.value_scale_ == pytest.approx((values.mean(), values.std()), rel=1e-5)
@@ -792,7 +798,7 @@ def test_series_in_large_units_are_standardised_and_weighed_to_match():
         term = ae.model_.get_layer("distance_preservation")
         assert term.weight == pytest.approx(0.3 * values.var(), rel=1e-5)
         centre = np.concatenate(ae.reconstruct(loud)).mean()
-        assert abs(centre - 0.25 * scale) < 0.5 * values.std(), centre  # the data's units
+        assert abs(centre - 3.0) < 0.5 * values.std(), centre  # the data's units
         codes[scale] = ae.transform(loud)
     np.testing.assert_allclose(codes[12.0], codes[2.0],
                                atol=0.01 * np.abs(codes[2.0]).max())

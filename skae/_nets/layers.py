@@ -134,9 +134,15 @@ class DistancePreservation(keras.layers.Layer):
         spectra, three parts of theirs to one of the shift distance (each
         over its mean), so that timing still tells apart series of like
         rhythms.
+    offset : float, default=0.0
+        Subtracted from the inputs' values (after the stretching above)
+        before their distances: the mean that the encoder standardises
+        with, so that a constant added to every value, which the shift
+        distance's zero extension and the spectra's constant term would
+        see, leaves the term as it is.
     """
 
-    def __init__(self, weight, mask_value=None, metric="euclidean", **kwargs):
+    def __init__(self, weight, mask_value=None, metric="euclidean", offset=0.0, **kwargs):
         super().__init__(**kwargs)
         if weight < 0:
             raise ValueError(f"weight must be >= 0, got {weight}.")
@@ -146,6 +152,7 @@ class DistancePreservation(keras.layers.Layer):
         self.weight = float(weight)
         self.mask_value = None if mask_value is None else float(mask_value)
         self.metric = metric
+        self.offset = float(offset)
         self.built = True
 
     def call(self, inputs, training=False):
@@ -155,7 +162,7 @@ class DistancePreservation(keras.layers.Layer):
         rows = term_rows(self.metric, x.shape[1])  # of a shuffled batch: a random subset
         x = ops.cast(x[:rows], codes.dtype)
         x = x[:, :, None] if len(x.shape) == 2 else resampled(x, self.mask_value)
-        d_x = _INPUT_DISTANCES[self.metric][0](x)
+        d_x = _INPUT_DISTANCES[self.metric][0](x - self.offset)
         d_code = _normalised_distances(codes[:rows])
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
         return codes
@@ -166,7 +173,7 @@ class DistancePreservation(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(weight=self.weight, mask_value=self.mask_value,
-                      metric=self.metric)
+                      metric=self.metric, offset=self.offset)
         return config
 
 
@@ -269,12 +276,12 @@ def nearest_contrast(d):
     return float(nearest.mean() / max(d[off].mean(), 1e-12))
 
 
-def auto_metric(x, mask_value=None):
+def auto_metric(x, mask_value=None, offset=0.0):
     """``"spectrum+shift"``, ``"shift"`` or ``"shift+spectrum"`` for the
     sequences ``x`` ``(n, T, F)``.
 
-    Each sequence's real steps are first stretched over ``T`` steps (as the
-    distance term does). ``"spectrum+shift"`` (led by the spectra) when the
+    Each sequence's real steps are first stretched over ``T`` steps and
+    ``offset`` is subtracted from them (as the distance term does). ``"spectrum+shift"`` (led by the spectra) when the
     magnitude spectra's :func:`nearest_contrast` is below
     :data:`SPECTRUM_CONTRAST` times the shift distance's: the timing of
     events then separates the sequences less than their rhythms do (activity
@@ -296,7 +303,7 @@ def auto_metric(x, mask_value=None):
     >>> auto_metric((bumps + 0.05 * rng.randn(40, 64))[:, :, None])
     'shift'
     """
-    x = resampled(ops.convert_to_tensor(np.asarray(x, dtype="float32")), mask_value)
+    x = resampled(ops.convert_to_tensor(np.asarray(x, dtype="float32")), mask_value) - offset
     # The distance term's own distances (over their mean, which the ratio ignores).
     shift, spectrum = (nearest_contrast(ops.convert_to_numpy(_INPUT_DISTANCES[m][0](x)))
                        for m in ("shift", "spectrum"))
@@ -406,13 +413,21 @@ def _mixed_distances(x, shift_share):
     return _over_mean(shift_share * shift + (1.0 - shift_share) * spectrum)
 
 
+def _one_per_pair(n_steps):
+    return 1
+
+
+def _two_per_step(n_steps):
+    return 2 * n_steps
+
+
 # DistancePreservation's metrics: name -> (distance of sequences ``(n, T, F)``,
 # normalised ``(n, n)``; values per pair in its largest array, from ``T``).
 _INPUT_DISTANCES = {
-    "euclidean": (_flat_distances, lambda n_steps: 1),
-    "shift": (lambda x: _over_mean(shift_distances(x)), lambda n_steps: 2 * n_steps),
-    "spectrum": (lambda x: _flat_distances(magnitude_spectra(x)), lambda n_steps: 1),
-    "shift+spectrum": (lambda x: _mixed_distances(x, 0.5), lambda n_steps: 2 * n_steps),
+    "euclidean": (_flat_distances, _one_per_pair),
+    "shift": (lambda x: _over_mean(shift_distances(x)), _two_per_step),
+    "spectrum": (lambda x: _flat_distances(magnitude_spectra(x)), _one_per_pair),
+    "shift+spectrum": (lambda x: _mixed_distances(x, 0.5), _two_per_step),
     "spectrum+shift": (lambda x: _mixed_distances(x, SPECTRUM_LED_SHIFT_SHARE),
-                       lambda n_steps: 2 * n_steps),
+                       _two_per_step),
 }
