@@ -281,7 +281,8 @@ def auto_metric(x, mask_value=None, offset=0.0):
     sequences ``x`` ``(n, T, F)``.
 
     Each sequence's real steps are first stretched over ``T`` steps and
-    ``offset`` is subtracted from them (as the distance term does). ``"spectrum+shift"`` (led by the spectra) when the
+    ``offset`` is subtracted from them (as the distance term does).
+    ``"spectrum+shift"`` (led by the spectra) when the
     magnitude spectra's :func:`nearest_contrast` is below
     :data:`SPECTRUM_CONTRAST` times the shift distance's: the timing of
     events then separates the sequences less than their rhythms do (activity
