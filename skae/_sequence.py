@@ -194,7 +194,8 @@ class SequenceAutoencoder(BaseAutoencoder):
         follow distances between the sequences (``distance_metric``), pair by
         pair within each batch, both scaled by their batch mean; sequences of
         unequal lengths are compared each stretched over the padded length
-        (linear interpolation). Reconstruction alone can put two similar
+        (linear interpolation), or by their spectra also extended with
+        zeros (``padded_spectra_``). Reconstruction alone can put two similar
         sequences far apart in the code; with the term, code distances rank
         neighbours more as the sequences' own distances do, so that codes
         serve better as features for k-NN, clustering or t-SNE (chosen on
@@ -234,7 +235,9 @@ class SequenceAutoencoder(BaseAutoencoder):
         least 16).
         ``"euclidean"``: step by step, without shifts. ``"spectrum"``:
         between their magnitude spectra (``|rfft|`` over time, per feature),
-        which keep each feature's rhythms and drop when anything happens: for
+        which keep each feature's rhythms and drop when anything happens
+        (for sequences of unequal lengths, stretched or extended with zeros,
+        whichever suits the training sequences: ``padded_spectra_``): for
         activity, gesture or other periodic signals whose phase varies from
         one sequence to the next (on aeon's BasicMotions its codes classify
         better by 1-NN, on JapaneseVowels, where the course over time
@@ -329,6 +332,16 @@ class SequenceAutoencoder(BaseAutoencoder):
         The distances the distance term followed: ``distance_metric``, or
         for ``"auto"`` the one chosen on the training sequences; None at
         ``distance_weight=0``.
+    padded_spectra_ : bool
+        Whether the spectra of a term on them (and of the encoder's map of
+        them) are taken, for sequences of unequal lengths, over each one's
+        real steps extended with zeros to the padded length and multiplied
+        by that length over its own (True), or over its steps stretched to
+        that length (False): whichever brings the training sequences'
+        nearest neighbours closer. Zeros keep each rhythm's frequency, as
+        in windows cut from one recording; stretching keeps a sequence's
+        course from start to end, as in a gesture made at different speeds.
+        False without padding or without a term on the spectra.
     mask_value_ : float or None
         The value that marks padded steps inside the network: ``mask_value``,
         or, for a list of sequences of unequal lengths, a value below the
@@ -549,7 +562,7 @@ class SequenceAutoencoder(BaseAutoencoder):
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
             architecture=self.architecture, standardize=self.value_scale_,
-            spectrum_path=self._reads_spectra,
+            spectrum_path=self._reads_spectra and ("padded" if self.padded_spectra_ else True),
         )
         decoder = build_sequence_decoder(
             self.n_components, sample_shape, hidden, self.cell,
@@ -576,6 +589,7 @@ class SequenceAutoencoder(BaseAutoencoder):
             # Data in [0, 1] (binary cross-entropy) never varies this much.
             self.value_scale_ = (mean, float(np.sqrt(variance))) if variance > 1 else None
             self.distance_metric_ = self._resolve_metric(X, sample_shape)
+            self.padded_spectra_ = self._resolve_spectra(X, sample_shape)
             self.distance_weight_ = self._resolve_weight(loss, variance)
         return state
 
@@ -618,19 +632,37 @@ class SequenceAutoencoder(BaseAutoencoder):
             return None
         if self.distance_metric != "auto":
             return self.distance_metric
-        from ._nets.layers import auto_metric, term_rows
+        from ._nets.layers import auto_metric
+
+        x = self._rule_rows(X, sample_shape)
+        if len(x) < 3:
+            return "shift"
+        return auto_metric(x, self.mask_value_, offset=self._term_offset)
+
+    def _resolve_spectra(self, X, sample_shape):
+        """``padded_spectra_`` for a new fit: whether a term on the spectra
+        takes padded sequences' spectra with zeros (:func:`auto_spectra`)."""
+        if self.distance_metric_ not in _SPECTRAL_METRICS or self.mask_value_ is None:
+            return False
+        from ._nets.layers import auto_spectra
+
+        x = self._rule_rows(X, sample_shape)
+        return len(x) >= 3 and bool(auto_spectra(x, self.mask_value_, self._term_offset))
+
+    def _rule_rows(self, X, sample_shape):
+        """The training sequences the ``"auto"`` rules read: up to
+        :data:`_AUTO_METRIC_ROWS` (fewer for long ones), evenly spaced."""
+        from ._nets.layers import term_rows
 
         n_rows = min(len(X), _AUTO_METRIC_ROWS, term_rows("shift", sample_shape[0]))
-        if n_rows < 3:
-            return "shift"
         rows = np.unique(np.linspace(0, len(X) - 1, n_rows).round().astype(int))
-        x = np.asarray(X[rows], dtype=np.float32).reshape((len(rows), *sample_shape))
-        return auto_metric(x, self.mask_value_, offset=self._term_offset)
+        return np.asarray(X[rows], dtype=np.float32).reshape((len(rows), *sample_shape))
 
     def _code_term(self):
         """The distance-preserving term on the codes (None at weight 0)."""
         return self._distance_term(self.distance_weight_, mask_value=self.mask_value_,
-                                   metric=self.distance_metric_, offset=self._term_offset)
+                                   metric=self.distance_metric_, offset=self._term_offset,
+                                   padded_spectra=self.padded_spectra_)
 
     @property
     def _term_offset(self):

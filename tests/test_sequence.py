@@ -468,7 +468,9 @@ def test_distance_preservation_on_spectra_is_blind_to_when_patterns_happen():
     """``metric="spectrum"``: the inputs' distances are those between their
     magnitude spectra (``np.fft.rfft`` over time, per feature), so a circular
     shift of a series changes nothing, and codes that are the spectra cost
-    nothing; with padding, the spectra of the resampled series."""
+    nothing; with padding, the spectra of the resampled series, or with
+    ``padded_spectra=True`` of each series' real steps extended with zeros
+    to the full length, times that length over its own."""
     from skae._nets.layers import DistancePreservation
 
     rng = np.random.RandomState(3)
@@ -494,8 +496,25 @@ def test_distance_preservation_on_spectra_is_blind_to_when_patterns_happen():
         _term(DistancePreservation(2.0, mask_value=-9.0, metric="spectrum"),
               padded, codes),
         _term(layer, resampled.astype(np.float32), codes), rtol=1e-4)
-    clone = DistancePreservation.from_config(layer.get_config())
-    assert clone.metric == "spectrum"
+    lengths = [16, 9, 12, 16, 5, 14, 20]
+    padded = np.full((7, 20, 2), -9.0, dtype=np.float32)
+    real = rng.randn(7, 20, 2).astype(np.float32)
+    for i, n in enumerate(lengths):  # padding at the end or at the start
+        padded[i, 20 - n:] = real[i, :n]
+        if i % 2:
+            padded[i] = np.roll(padded[i], n - 20, axis=0)
+    zero_padded = np.abs(np.fft.rfft(
+        [np.where(np.arange(20)[:, None] < n, r, 0.0) for r, n in zip(real, lengths)],
+        axis=1)) * (20 / np.array(lengths))[:, None, None]
+    expected = 2.0 * np.mean((_normalised(codes) - _normalised(zero_padded.reshape(7, -1)))
+                             ** 2)
+    np.testing.assert_allclose(
+        _term(DistancePreservation(2.0, mask_value=-9.0, metric="spectrum",
+                                   padded_spectra=True), padded, codes),
+        expected, rtol=1e-4)
+    clone = DistancePreservation.from_config(
+        DistancePreservation(1.0, metric="spectrum", padded_spectra=True).get_config())
+    assert (clone.metric, clone.padded_spectra) == ("spectrum", True)
     with pytest.raises(ValueError, match="metric must be"):
         DistancePreservation(1.0, metric="dtw")
 
@@ -724,13 +743,84 @@ def test_auto_metric_follows_spectra_of_random_phase_waves_shifts_of_shapes():
         assert ("code_spectrum" in names) == (expected != "shift")
     x = np.asarray(mixed, dtype=np.float32)
     shift, spectrum = (nearest_contrast(np.asarray(ops.convert_to_numpy(
-        _INPUT_DISTANCES[m][0](ops.convert_to_tensor(x))))) for m in ("shift", "spectrum"))
+        _INPUT_DISTANCES[m][0](ops.convert_to_tensor(x), None)))) for m in ("shift", "spectrum"))
     assert SPECTRUM_CONTRAST <= spectrum / shift < SHIFT_CONTRAST
     assert SequenceAutoencoder(distance_metric="euclidean", **fast).fit(
         waves).distance_metric_ == "euclidean"
     ae = SequenceAutoencoder(distance_weight=0.0, **fast).fit(waves)
     assert ae.distance_metric_ is None
     assert "distance_preservation" not in [layer.name for layer in ae.model_.layers]
+
+
+def test_padded_spectra_keep_each_rhythm_at_its_frequency(tmp_path):
+    """The spectra of unequal-length sequences are taken over their real
+    steps extended with zeros, times the full length over their own: a
+    rhythm of period 4 peaks at the same frequency, with the same magnitude,
+    in a sequence of 16 steps as in one of 32 (stretched over 32 steps, the
+    short one would peak at half the frequency). The encoder's
+    ``MagnitudeSpectrum`` reads them after ``Masking`` (the mask, not the
+    values, tells the padding, so rescaled values are read), cuts longer
+    sequences to its ``n_steps``, and saves to ``.keras``."""
+    import keras
+    from keras import ops
+
+    from skae._nets.layers import MagnitudeSpectrum, padded_spectra
+
+    x = np.zeros((2, 32, 1), np.float32)
+    x[0, :16, 0] = np.sin(np.pi * np.arange(16) / 2)
+    x[1, :, 0] = np.sin(np.pi * np.arange(32) / 2)
+    real = np.arange(32)[None, :] < np.array([[16], [32]])
+    spectra = ops.convert_to_numpy(padded_spectra(ops.convert_to_tensor(x),
+                                                  ops.convert_to_tensor(real)))
+    assert spectra.shape == (2, 1, 17)
+    np.testing.assert_array_equal(spectra[:, 0].argmax(axis=1), [8, 8])
+    np.testing.assert_allclose(spectra[:, 0].max(axis=1), [16.0, 16.0], rtol=1e-5)
+
+    inputs = keras.Input((None, 2))
+    masked = keras.layers.Masking(-9.0)(inputs)
+    outputs = MagnitudeSpectrum(8)(keras.layers.Rescaling(2.0, offset=1.0)(masked))
+    model = keras.Model(inputs, outputs)
+    rng = np.random.RandomState(0)
+    lengths = [4, 8, 10]
+    seqs = np.full((3, 10, 2), -9.0, np.float32)
+    for i, n in enumerate(lengths):
+        seqs[i, :n] = rng.randn(n, 2)
+    expected = [(np.abs(np.fft.rfft((2 * s[:n] + 1)[:8], n=8, axis=0)) * 8 / min(n, 8)).T
+                for s, n in zip(seqs, lengths)]
+    np.testing.assert_allclose(np.asarray(model(seqs)),
+                               np.reshape(expected, (3, -1)), rtol=1e-5, atol=1e-5)
+    model.save(tmp_path / "spectra.keras")
+    loaded = keras.saving.load_model(tmp_path / "spectra.keras", safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(seqs)), np.asarray(model(seqs)))
+
+
+def test_windows_get_padded_spectra_gestures_stretched_ones():
+    """``padded_spectra_``: windows of unequal lengths cut from waves of two
+    rhythms (one sampling rate) get spectra with zeros, which keep each
+    rhythm's frequency, in the term and in the encoder; whole gestures made
+    at different speeds (one slow bump or two, over each series' length)
+    get stretched spectra; fixed-length series have no choice to make."""
+    rng = np.random.RandomState(0)
+    fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    t = np.arange(48)
+    rhythm = rng.choice([0.1, 0.25], 40)
+    lengths = rng.randint(24, 49, 40)
+    windows = [np.sin(2 * np.pi * f * t[:n] + rng.uniform(0, 6))[:, None]
+               for f, n in zip(rhythm, lengths)]
+    gestures = [np.sin(np.pi * (1 + (f > 0.2)) * t[:n] / n)[:, None]
+                + 0.05 * rng.randn(n, 1) for f, n in zip(rhythm, lengths)]
+    for X, padded in ((windows, True), (gestures, False)):
+        ae = SequenceAutoencoder(distance_metric="spectrum", **fast).fit(X)
+        assert ae.padded_spectra_ is padded
+        assert ae.model_.get_layer("distance_preservation").padded_spectra is padded
+        # The encoder's spectra read the masked steps (n_steps set) or the
+        # resampled ones.
+        assert (ae.encoder_.get_layer("spectra").n_steps is not None) is padded
+    fixed = SequenceAutoencoder(distance_metric="spectrum", **fast).fit(
+        np.stack([w[:24] for w in windows]))
+    assert fixed.padded_spectra_ is False
+    assert SequenceAutoencoder(distance_metric="shift", **fast).fit(
+        windows).padded_spectra_ is False
 
 
 def test_spectrum_term_adds_a_linear_map_of_the_spectra_to_the_code(tmp_path):

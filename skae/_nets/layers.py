@@ -106,9 +106,11 @@ class DistancePreservation(keras.layers.Layer):
     inputs' distances of ``metric`` (below). With padding, each sequence's
     real steps are first stretched over the whole length (linear
     interpolation), so that sequences of unequal lengths are compared on one
-    time axis, as when they are resampled to one length. Dividing by the
-    batch's mean distance makes the term free of the data's and the code's
-    scale. An autoencoder trained on its reconstruction alone may place two
+    time axis, as when they are resampled to one length (with
+    ``padded_spectra``, their spectra are taken over their real steps
+    extended with zeros instead). Dividing
+    by the batch's mean distance makes the term free of the data's and the
+    code's scale. An autoencoder trained on its reconstruction alone may place two
     similar inputs far apart; this term asks the code to rank neighbours as
     the inputs' own distances do, so that nearest-neighbour methods on the
     codes work.
@@ -127,22 +129,29 @@ class DistancePreservation(keras.layers.Layer):
         sequence in time against the other (both extended with zeros), so
         that the same pattern a few steps earlier or later is near.
         ``"spectrum"``: between their magnitude spectra (``|rfft|`` over time,
-        per feature, after the stretching above), which are blind to when a
-        pattern happens in the sequence: two series with the same rhythms and
+        per feature, after the stretching above), which are blind
+        to when a pattern happens in the sequence: two series with the same rhythms and
         shapes at other times are near. ``"shift+spectrum"``: the sum of
         those two, each over its mean. ``"spectrum+shift"``: led by the
         spectra, three parts of theirs to one of the shift distance (each
         over its mean), so that timing still tells apart series of like
         rhythms.
     offset : float, default=0.0
-        Subtracted from the inputs' values (after the stretching above)
-        before their distances: the mean that the encoder standardises
-        with, so that a constant added to every value, which the shift
-        distance's zero extension and the spectra's constant term would
-        see, leaves the term as it is.
+        Subtracted from the inputs' values (after the stretching above,
+        before any zeros are added) ahead of their distances: the mean that
+        the encoder standardises with, so that a constant added to every
+        value, which the shift distance's zero extension and the spectra's
+        constant term would see, leaves the term as it is.
+    padded_spectra : bool, default=False
+        With padding, take the spectra of each sequence's real steps
+        extended with zeros to the whole length, times that length over
+        its own (:func:`padded_spectra`), instead of stretched: each rhythm
+        keeps its frequency, as suits windows of a recording of one
+        sampling rate (:func:`auto_spectra`).
     """
 
-    def __init__(self, weight, mask_value=None, metric="euclidean", offset=0.0, **kwargs):
+    def __init__(self, weight, mask_value=None, metric="euclidean", offset=0.0,
+                 padded_spectra=False, **kwargs):
         super().__init__(**kwargs)
         if weight < 0:
             raise ValueError(f"weight must be >= 0, got {weight}.")
@@ -153,6 +162,7 @@ class DistancePreservation(keras.layers.Layer):
         self.mask_value = None if mask_value is None else float(mask_value)
         self.metric = metric
         self.offset = float(offset)
+        self.padded_spectra = bool(padded_spectra)
         self.built = True
 
     def call(self, inputs, training=False):
@@ -161,8 +171,9 @@ class DistancePreservation(keras.layers.Layer):
             return codes
         rows = term_rows(self.metric, x.shape[1])  # of a shuffled batch: a random subset
         x = ops.cast(x[:rows], codes.dtype)
-        x = x[:, :, None] if len(x.shape) == 2 else resampled(x, self.mask_value)
-        d_x = _INPUT_DISTANCES[self.metric][0](x - self.offset)
+        x, real = ((x[:, :, None], None) if len(x.shape) == 2
+                   else (x, real_steps(x, self.mask_value)))
+        d_x = _INPUT_DISTANCES[self.metric][0](x - self.offset, real, self.padded_spectra)
         d_code = _normalised_distances(codes[:rows])
         self.add_loss(self.weight * ops.mean(ops.square(d_code - d_x)))
         return codes
@@ -173,7 +184,8 @@ class DistancePreservation(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(weight=self.weight, mask_value=self.mask_value,
-                      metric=self.metric, offset=self.offset)
+                      metric=self.metric, offset=self.offset,
+                      padded_spectra=self.padded_spectra)
         return config
 
 
@@ -221,34 +233,75 @@ def shift_distances(x):
     return ops.sqrt(ops.maximum(sq, 1e-12))
 
 
-def magnitude_spectra(x):
-    """``|rfft|`` over time of each feature of ``x`` ``(n, T, F)``: ``(n, F,
-    T // 2 + 1)``."""
-    real, imag = ops.rfft(ops.transpose(x, (0, 2, 1)))
+def magnitude_spectra(x, n_steps=None):
+    """``|rfft|`` over time of each feature of ``x`` ``(n, T, F)``, over
+    ``n_steps`` steps (default ``T``; fewer steps cut the sequences, more pad
+    them with zeros): ``(n, F, n_steps // 2 + 1)``."""
+    real, imag = ops.rfft(ops.transpose(x, (0, 2, 1)), fft_length=n_steps)
     return ops.sqrt(ops.square(real) + ops.square(imag))
+
+
+def padded_spectra(x, real, n_steps=None):
+    """Magnitude spectra of the real steps of each sequence of ``x`` ``(n, T,
+    F)`` (``real``, boolean ``(n, T)``), moved first and extended with zeros
+    to ``n_steps`` (default ``T``; a longer sequence is cut to it), times
+    ``n_steps`` over the sequence's length: ``(n, F, n_steps // 2 + 1)``.
+
+    The zeros keep each frequency where it is (stretching a short sequence
+    over ``n_steps`` would lower its rhythms by the ratio of the lengths), and
+    the factor gives a rhythm the same magnitude in a short sequence as in a
+    long one. Sequences of ``n_steps`` real steps get their plain spectra.
+    """
+    n_steps = x.shape[1] if n_steps is None else int(n_steps)
+    x, real = _real_steps_first(x, real)
+    x = ops.where(real[:, :, None], x, ops.zeros_like(x))
+    length = ops.sum(ops.cast(real[:, :n_steps], x.dtype), axis=1)
+    scale = n_steps / ops.maximum(length, 1.0)
+    return magnitude_spectra(x, n_steps) * scale[:, None, None]
 
 
 @keras.saving.register_keras_serializable(package="skae")
 class MagnitudeSpectrum(keras.layers.Layer):
     """The magnitude spectra of sequences, flattened: ``(n, T, F)`` ->
-    ``(n, F * (T // 2 + 1))``.
+    ``(n, F * (n_steps // 2 + 1))``.
 
     ``|rfft|`` over time of each feature (:func:`magnitude_spectra`): the
     rhythms each feature carries, whatever their phase. A fixed transform
     without weights, so that an encoder can read what the ``"spectrum"``
-    distance term compares.
+    distance term compares. With a Keras mask (padded sequences after
+    ``Masking``) each sequence's real steps are extended with zeros to
+    ``n_steps`` (:func:`padded_spectra`), as the term does.
+
+    Parameters
+    ----------
+    n_steps : int or None, default=None
+        Steps the spectra are taken over; None: the input's length.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, n_steps=None, **kwargs):
         super().__init__(**kwargs)
+        self.n_steps = None if n_steps is None else int(n_steps)
+        self.supports_masking = True
         self.built = True
 
-    def call(self, x):
-        spectra = magnitude_spectra(x)
+    def call(self, x, mask=None):
+        if mask is None:
+            spectra = magnitude_spectra(x, self.n_steps)
+        else:
+            spectra = padded_spectra(x, mask, self.n_steps)
         return ops.reshape(spectra, (ops.shape(spectra)[0], -1))
 
+    def compute_mask(self, inputs, mask=None):
+        return None  # no time axis left
+
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[2] * (input_shape[1] // 2 + 1))
+        n_steps = input_shape[1] if self.n_steps is None else self.n_steps
+        return (input_shape[0], input_shape[2] * (n_steps // 2 + 1))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(n_steps=self.n_steps)
+        return config
 
 
 # distance_metric="auto" picks the spectrum-led "spectrum+shift" when, on the
@@ -281,7 +334,9 @@ def auto_metric(x, mask_value=None, offset=0.0):
     sequences ``x`` ``(n, T, F)``.
 
     Each sequence's real steps are first stretched over ``T`` steps and
-    ``offset`` is subtracted from them (as the distance term does).
+    ``offset`` is subtracted from them, and both distances are taken on
+    those stretched sequences, on one time axis (the term itself takes the
+    spectra of the real steps extended with zeros).
     ``"spectrum+shift"`` (led by the spectra) when the
     magnitude spectra's :func:`nearest_contrast` is below
     :data:`SPECTRUM_CONTRAST` times the shift distance's: the timing of
@@ -305,13 +360,48 @@ def auto_metric(x, mask_value=None, offset=0.0):
     'shift'
     """
     x = resampled(ops.convert_to_tensor(np.asarray(x, dtype="float32")), mask_value) - offset
-    # The distance term's own distances (over their mean, which the ratio ignores).
-    shift, spectrum = (nearest_contrast(ops.convert_to_numpy(_INPUT_DISTANCES[m][0](x)))
+    # The distances of the term (over their mean, which the ratio ignores), on
+    # the stretched sequences: one time axis for both.
+    shift, spectrum = (nearest_contrast(ops.convert_to_numpy(_INPUT_DISTANCES[m][0](x, None)))
                        for m in ("shift", "spectrum"))
     ratio = spectrum / max(shift, 1e-12)
     if ratio < SPECTRUM_CONTRAST:
         return "spectrum+shift"
     return "shift" if ratio >= SHIFT_CONTRAST else "shift+spectrum"
+
+
+def auto_spectra(x, mask_value, offset=0.0):
+    """Whether the spectra of the padded sequences ``x`` ``(n, T, F)`` are
+    better taken with zeros (True) than stretched (False): whichever brings
+    each sequence's nearest neighbour closer, relative to the mean distance
+    (:func:`nearest_contrast`), as :func:`auto_metric` compares distances.
+    Zeros keep each rhythm's frequency, as in windows cut from recordings
+    at one sampling rate; stretching keeps each sequence's course from
+    start to end, as when one gesture is made at different speeds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae._nets.layers import auto_spectra
+    >>> rng = np.random.RandomState(0)
+    >>> freq, length = rng.choice([0.1, 0.25], 40), rng.randint(20, 61, 40)
+    >>> windows = np.full((40, 60, 1), -9.0, np.float32)
+    >>> gestures = np.full((40, 60, 1), -9.0, np.float32)
+    >>> for i, (f, n) in enumerate(zip(freq, length)):
+    ...     t = np.arange(n)
+    ...     windows[i, :n, 0] = np.sin(2 * np.pi * f * t + rng.uniform(0, 6))
+    ...     gestures[i, :n, 0] = np.sin(np.pi * (1 + (f > 0.2)) * t / n)
+    >>> bool(auto_spectra(windows, -9.0)), bool(auto_spectra(gestures, -9.0))
+    (True, False)
+    """
+    x = ops.convert_to_tensor(np.asarray(x, dtype="float32"))
+    real = real_steps(x, mask_value)
+    if real is None:
+        return False
+    padded, stretched = (
+        nearest_contrast(ops.convert_to_numpy(_spectrum(x - offset, real, zeros)))
+        for zeros in (True, False))
+    return padded < stretched
 
 
 @keras.saving.register_keras_serializable(package="skae")
@@ -357,23 +447,27 @@ def resampled(x, mask_value, n_out=None):
     unequal lengths on one time axis. ``x`` itself when nothing is masked and
     the length is kept."""
     n_out = x.shape[1] if n_out is None else n_out
-    if mask_value is None:
+    real = real_steps(x, mask_value)
+    if real is None:
         if x.shape[1] == n_out:
             return x
         real = ops.ones(ops.shape(x)[:2], dtype="bool")
-    else:
-        real = ops.any(ops.not_equal(x, mask_value), axis=-1)
     return _stretched(x, real, n_out)
+
+
+def real_steps(x, mask_value):
+    """Boolean ``(n, T)``: the steps of ``x`` ``(n, T, F)`` whose features do
+    not all equal ``mask_value``; None when it is None (every step is data)."""
+    if mask_value is None:
+        return None
+    return ops.any(ops.not_equal(x, mask_value), axis=-1)
 
 
 def _stretched(x, real, n_out):
     """``x`` ``(n, T, F)`` with its real steps (``real``, boolean ``(n, T)``,
     anywhere in the sequence) moved first and interpolated to ``n_out``."""
-    n_steps = ops.shape(x)[1]
+    x, real = _real_steps_first(x, real)
     real = ops.cast(real, "int32")
-    # The real steps first, in their order; then the padding.
-    order = ops.argsort((1 - real) * n_steps + ops.arange(n_steps)[None, :], axis=1)
-    x = ops.take_along_axis(x, order[:, :, None], axis=1)
     last = ops.cast(ops.maximum(ops.sum(real, axis=1, keepdims=True) - 1, 0), x.dtype)
     pos = ops.arange(n_out, dtype=x.dtype)[None, :] * last / max(n_out - 1, 1)
     lo = ops.cast(ops.floor(pos), "int32")
@@ -381,6 +475,16 @@ def _stretched(x, real, n_out):
     frac = (pos - ops.cast(lo, x.dtype))[:, :, None]
     return (ops.take_along_axis(x, lo[:, :, None], axis=1) * (1.0 - frac)
             + ops.take_along_axis(x, hi[:, :, None], axis=1) * frac)
+
+
+def _real_steps_first(x, real):
+    """``(x, real)`` with each sequence's real steps moved first, in their
+    order, and the padding after them."""
+    n_steps = ops.shape(x)[1]
+    real = ops.cast(real, "int32")
+    order = ops.argsort((1 - real) * n_steps + ops.arange(n_steps)[None, :], axis=1)
+    return (ops.take_along_axis(x, order[:, :, None], axis=1),
+            ops.cast(ops.take_along_axis(real, order, axis=1), "bool"))
 
 
 def pairwise_sq_distances(z):
@@ -406,12 +510,46 @@ def _flat_distances(x):
     return _normalised_distances(ops.reshape(x, (ops.shape(x)[0], -1)))
 
 
-def _mixed_distances(x, shift_share):
+def _on_one_axis(x, real):
+    """``x`` with each sequence's real steps stretched over its length (``x``
+    itself when ``real`` is None: every step is data)."""
+    return x if real is None else _stretched(x, real, x.shape[1])
+
+
+def _spectra(x, real, padded=False):
+    """The magnitude spectra the ``"spectrum"`` term compares: with padding,
+    of the real steps stretched over the length, or with ``padded`` extended
+    with zeros instead (:func:`padded_spectra`)."""
+    if padded and real is not None:
+        return padded_spectra(x, real)
+    return magnitude_spectra(_on_one_axis(x, real))
+
+
+def _euclidean(x, real, padded=False):
+    return _flat_distances(_on_one_axis(x, real))
+
+
+def _shift(x, real, padded=False):
+    return _over_mean(shift_distances(_on_one_axis(x, real)))
+
+
+def _spectrum(x, real, padded=False):
+    return _flat_distances(_spectra(x, real, padded))
+
+
+def _mixed_distances(x, real, padded, shift_share):
     """``shift_share`` times the shift distances plus the rest times the
     spectra's, each over its mean, then over the sum's mean."""
-    shift = _INPUT_DISTANCES["shift"][0](x)
-    spectrum = _INPUT_DISTANCES["spectrum"][0](x)
-    return _over_mean(shift_share * shift + (1.0 - shift_share) * spectrum)
+    return _over_mean(shift_share * _shift(x, real)
+                      + (1.0 - shift_share) * _spectrum(x, real, padded))
+
+
+def _shift_spectrum(x, real, padded=False):
+    return _mixed_distances(x, real, padded, 0.5)
+
+
+def _spectrum_shift(x, real, padded=False):
+    return _mixed_distances(x, real, padded, SPECTRUM_LED_SHIFT_SHARE)
 
 
 def _one_per_pair(n_steps):
@@ -422,13 +560,13 @@ def _two_per_step(n_steps):
     return 2 * n_steps
 
 
-# DistancePreservation's metrics: name -> (distance of sequences ``(n, T, F)``,
+# DistancePreservation's metrics: name -> (distance of sequences ``(n, T, F)``
+# with their real steps ``(n, T)`` or None and whether spectra are padded,
 # normalised ``(n, n)``; values per pair in its largest array, from ``T``).
 _INPUT_DISTANCES = {
-    "euclidean": (_flat_distances, _one_per_pair),
-    "shift": (lambda x: _over_mean(shift_distances(x)), _two_per_step),
-    "spectrum": (lambda x: _flat_distances(magnitude_spectra(x)), _one_per_pair),
-    "shift+spectrum": (lambda x: _mixed_distances(x, 0.5), _two_per_step),
-    "spectrum+shift": (lambda x: _mixed_distances(x, SPECTRUM_LED_SHIFT_SHARE),
-                       _two_per_step),
+    "euclidean": (_euclidean, _one_per_pair),
+    "shift": (_shift, _two_per_step),
+    "spectrum": (_spectrum, _one_per_pair),
+    "shift+spectrum": (_shift_spectrum, _two_per_step),
+    "spectrum+shift": (_spectrum_shift, _two_per_step),
 }

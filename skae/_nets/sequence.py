@@ -85,8 +85,9 @@ def build_sequence_encoder(
     next; with the linear path it stayed near PCA's (BENCHMARKS.md). With
     ``spectrum_path`` a third term joins the code: a linear map, initialised
     at zero, of the resampled sequence's magnitude spectra (skae's
-    ``MagnitudeSpectrum`` layer), which is what the distance terms on the
-    spectra compare. On a validation split of aeon's BasicMotions (14 series,
+    ``MagnitudeSpectrum`` layer; with ``spectrum_path="padded"``, of its
+    real steps extended with zeros), which is what the distance terms on
+    the spectra compare. On a validation split of aeon's BasicMotions (14 series,
     seeds 0 / 1 / 2) it raised the codes' 1-NN accuracy from 0.929 / 0.857 /
     0.786 to 1.0 on each seed (BENCHMARKS.md).
 
@@ -115,9 +116,11 @@ def build_sequence_encoder(
         noise read the values standardised with them (a ``Rescaling`` layer,
         which keeps the mask), so that their scale does not depend on the
         data's units.
-    spectrum_path : bool
+    spectrum_path : bool or "padded"
         ``architecture="bidirectional"`` only: add the linear map of the
-        magnitude spectra to the code.
+        magnitude spectra to the code; with ``"padded"`` and masking, of
+        each sequence's real steps extended with zeros rather than
+        stretched (skae's ``padded_spectra``).
     """
     seeds = seeds if seeds is not None else no_seeds()
     scaling = _standardize(standardize)
@@ -131,14 +134,19 @@ def build_sequence_encoder(
         x = noise(x)
     if scaling is not None:
         x = scaling(x)
+    masked = x
     if architecture == "bidirectional":
         widths = tuple(hidden_layer_sizes) or (n_components,)
         for i, units in enumerate(widths):
             last = i == len(widths) - 1
             x = _bidirectional(cell, units, not last, seeds, f"encoder_{cell}_{i}")(x)
         code = _dense(n_components, None, next(seeds), "code")(x)
+        spectrum_of = None
+        if spectrum_path:  # "padded": the real steps, which the mask keeps
+            padded = spectrum_path == "padded" and mask_value is not None
+            spectrum_of = masked if padded else "steps"
         paths = _linear_paths(inputs, sequence_shape[0], n_components, mask_value,
-                              noise, scaling, spectrum_path)
+                              noise, scaling, spectrum_of)
         code = keras.layers.Add(name="code_sum")([code, *paths])
         return keras.Model(inputs, code, name="encoder")
     for i, units in enumerate(hidden_layer_sizes):
@@ -148,20 +156,25 @@ def build_sequence_encoder(
 
 
 def _linear_paths(inputs, n_steps, n_components, mask_value, noise=None, scaling=None,
-                  spectrum=False):
+                  spectrum=None):
     """Linear maps into the code, each initialised at zero: of the whole
     sequence, its real steps resampled to ``n_steps`` and flattened, and with
-    ``spectrum`` of their magnitude spectra too. ``noise`` (the encoder's
-    training noise, used with masking) also reaches these paths, so that a
-    denoising model never reads the clean input, and so does ``scaling``."""
+    ``spectrum`` of magnitude spectra too: ``"steps"``, of those resampled
+    steps (sequences of one length), or a masked tensor (padded sequences),
+    of its real steps extended with zeros to ``n_steps``, which keeps their
+    rhythms' frequencies as the distance term does. ``noise`` (the
+    encoder's training noise, used with masking) also reaches these paths,
+    so that a denoising model never reads the clean input, and so does
+    ``scaling``."""
     steps = Resample(n_steps, mask_value, name="resample")(inputs)
     if noise is not None:
         steps = noise(steps)
     if scaling is not None:
         steps = scaling(steps)
     features = {"linear": keras.layers.Flatten(name="flat_steps")(steps)}
-    if spectrum:
-        features["spectrum"] = MagnitudeSpectrum(name="spectra")(steps)
+    if spectrum is not None:
+        features["spectrum"] = (MagnitudeSpectrum(name="spectra")(steps) if spectrum == "steps"
+                                else MagnitudeSpectrum(n_steps, name="spectra")(spectrum))
     return [keras.layers.Dense(n_components, use_bias=False, kernel_initializer="zeros",
                                name=f"code_{kind}")(values)
             for kind, values in features.items()]
