@@ -335,8 +335,8 @@ def auto_metric(x, mask_value=None, offset=0.0):
 
     Each sequence's real steps are first stretched over ``T`` steps and
     ``offset`` is subtracted from them, and both distances are taken on
-    those stretched sequences, on one time axis (the term itself takes the
-    spectra of the real steps extended with zeros).
+    those stretched sequences, on one time axis (the term may take the
+    spectra with zeros instead: :func:`auto_spectra`).
     ``"spectrum+shift"`` (led by the spectra) when the
     magnitude spectra's :func:`nearest_contrast` is below
     :data:`SPECTRUM_CONTRAST` times the shift distance's: the timing of
@@ -539,9 +539,12 @@ def _spectrum(x, real, padded=False):
 
 def _mixed_distances(x, real, padded, shift_share):
     """``shift_share`` times the shift distances plus the rest times the
-    spectra's, each over its mean, then over the sum's mean."""
-    return _over_mean(shift_share * _shift(x, real)
-                      + (1.0 - shift_share) * _spectrum(x, real, padded))
+    spectra's, each over its mean, then over the sum's mean (the sequences
+    stretched once for both)."""
+    stretched = _on_one_axis(x, real)
+    shift = _shift(stretched, None)
+    spectra = _spectrum(x, real, True) if padded else _spectrum(stretched, None)
+    return _over_mean(shift_share * shift + (1.0 - shift_share) * spectra)
 
 
 def _shift_spectrum(x, real, padded=False):
