@@ -142,11 +142,14 @@ class BaseAutoencoder(
         )
 
     def _compile_loss(self, loss):
-        """What ``Model.compile`` gets for the resolved ``loss`` (its name, or
-        Keras' Huber loss with the delta that scoring uses)."""
+        """What ``Model.compile`` gets for the resolved ``loss`` (its name,
+        Keras' Huber loss with the delta that scoring uses, or on PyTorch
+        skae's binary cross-entropy: :mod:`skae._nets.losses`)."""
         if loss == "huber":
             return get_keras().losses.Huber(delta=_HUBER_DELTA)
-        return loss
+        from ._nets.losses import reconstruction_loss
+
+        return reconstruction_loss(loss)
 
     # ------------------------------------------------------------------
     # Input handling

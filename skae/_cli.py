@@ -72,7 +72,7 @@ def build_parser():
     tour.add_argument("--quick", action="store_true",
                       help="2 epochs on 300 training images: a smoke test of the "
                       "install with barely trained models, about half a minute on 2 "
-                      "CPU cores (the full tour takes about 5 minutes)")
+                      "CPU cores (the full tour about 2 to 6 minutes)")
     tour.add_argument("--epochs-scale", metavar="F", type=_positive_float,
                       default=1.0, help="train every model for F x 50 epochs instead "
                       "of the number each one picks for the data (epochs='auto'; "

@@ -1,8 +1,11 @@
-"""Exact reproducibility with ``random_state`` on the JAX backend.
+"""Exact reproducibility with ``random_state`` on the JAX backend, and the
+binary cross-entropy that fits compile on PyTorch.
 
 The rest of the suite runs on TensorFlow; the backend is fixed per process,
 so JAX runs in a subprocess.
 """
+
+import numpy as np
 
 CODE = """
     import json, numpy as np, keras
@@ -75,3 +78,30 @@ def test_warm_start_and_partial_fit_continue_an_averaged_fit_on_jax(run_python):
     out = run_python(WARM_CODE, KERAS_BACKEND="jax")
     assert out == {"backend": "jax", "ema": True, "steps": 2 * 2 * 50,
                    "moved": True, "finite": True}
+
+
+def test_cross_entropy_takes_any_target_and_lets_nan_through():
+    """skae's binary cross-entropy in ``keras.ops``, which PyTorch fits
+    compile: Keras' own there raises on a padded step's target (the mask
+    value) and on the NaN predictions of a diverged network, which must read
+    as a NaN loss so that the fit stops with skae's error and rolls back."""
+    import keras
+
+    from skae._nets.losses import binary_crossentropy, cross_entropy
+
+    def loss(fn, y_true, y_pred):
+        tensors = (keras.ops.convert_to_tensor(np.array([v], np.float32))
+                   for v in (y_true, y_pred))
+        return keras.ops.convert_to_numpy(fn(*tensors))
+
+    y_true, y_pred = [-1.0, 0.0, 0.3, 1.0], [0.2, 0.6, 0.3, 1.0]
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    expected = -(np.multiply(y_true, np.log(p)) + np.subtract(1, y_true) * np.log(1 - p))
+    np.testing.assert_allclose(loss(cross_entropy, y_true, y_pred), [expected],
+                               rtol=1e-5, atol=1e-6)
+    assert np.isnan(loss(cross_entropy, y_true, [np.nan] * 4)).all()
+    # Averaged over the last axis, as Keras' loss, on targets in [0, 1].
+    inside = [0.0, 0.5, 1.0, 0.25]
+    np.testing.assert_allclose(loss(binary_crossentropy, inside, y_pred),
+                               loss(keras.losses.binary_crossentropy, inside, y_pred),
+                               rtol=1e-5)

@@ -28,6 +28,12 @@ CHECKED = [
 
 
 def expected_failed_checks(estimator):
+    import keras
+
+    if keras.backend.backend() == "torch":
+        return {"check_methods_subset_invariance": (
+            "PyTorch's CPU convolutions sum in an order that depends on the "
+            "batch's size: an image's score can differ in the seventh digit")}
     return {}
 
 
@@ -318,16 +324,19 @@ def digits_denoiser(digits):
 
 
 def test_noise_is_added_in_training_only(digits_denoiser):
+    import keras
+
     den, X = digits_denoiser
     images = X[1500:1600].reshape(100, 8, 8, 1)
     # Training mode adds noise; inference mode does not.
-    train_out = np.asarray(den.model_(images, training=True))
-    infer_out = np.asarray(den.model_(images, training=False))
+    train_out = keras.ops.convert_to_numpy(den.model_(images, training=True))
+    infer_out = keras.ops.convert_to_numpy(den.model_(images, training=False))
     assert np.abs(train_out - infer_out).max() > 1e-3
     # transform / reconstruct are deterministic and noise-free.
     codes = den.transform(X[1500:1600])
     np.testing.assert_array_equal(codes, den.transform(X[1500:1600]))
-    direct = np.asarray(den.encoder_(images, training=False)).reshape(100, -1)
+    direct = keras.ops.convert_to_numpy(den.encoder_(images, training=False)).reshape(
+        100, -1)
     np.testing.assert_allclose(codes, direct, rtol=0, atol=1e-6)
     np.testing.assert_allclose(
         den.reconstruct(X[1500:1600]), infer_out.reshape(100, -1), rtol=0, atol=1e-6

@@ -10,6 +10,7 @@ carved out of it in a subprocess (what several GPUs would be).
 import os
 import pickle
 
+import keras
 import numpy as np
 import pytest
 
@@ -23,6 +24,8 @@ def X(digits):
     return digits[0][:N_ROWS]
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="tf.distribute strategies drive the TensorFlow backend only")
 def test_fit_inside_mirrored_strategy_scope_on_one_cpu(X):
     import tensorflow as tf
 

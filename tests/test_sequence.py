@@ -195,7 +195,7 @@ def test_default_architecture_is_bidirectional_with_a_linear_code():
     recurrent = keras.Model(ae.encoder_.input, ae.encoder_.get_layer("code").output)
     np.testing.assert_allclose(
         ae.transform(X),
-        np.asarray(recurrent(X.astype(np.float32))) + X.reshape(len(X), -1) @ linear[0],
+        keras.ops.convert_to_numpy(recurrent(X.astype(np.float32))) + X.reshape(len(X), -1) @ linear[0],
         rtol=1e-4, atol=1e-5)
     term = ae.model_.get_layer("distance_preservation")
     assert term.weight == 1.0 and term.mask_value is None
@@ -266,10 +266,12 @@ def test_masked_denoising_noise_reaches_the_linear_path(masked):
 
     ae, X, _ = masked
     linear = keras.Model(ae.encoder_.input, ae.encoder_.get_layer("code_linear").output)
-    clean = np.asarray(linear(X[:8], training=False))
+    clean = keras.ops.convert_to_numpy(linear(X[:8], training=False))
     assert np.abs(clean).max() > 1e-4  # trained away from its zero start
-    assert np.abs(np.asarray(linear(X[:8], training=True)) - clean).max() > 1e-5
-    np.testing.assert_array_equal(np.asarray(linear(X[:8], training=False)), clean)
+    assert np.abs(keras.ops.convert_to_numpy(linear(X[:8], training=True))
+                  - clean).max() > 1e-5
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(linear(X[:8], training=False)), clean)
 
 
 def test_masking_code_ignores_padded_steps(masked):
@@ -844,7 +846,7 @@ def test_spectrum_term_adds_a_linear_map_of_the_spectra_to_the_code(tmp_path):
     spectra = np.abs(np.fft.rfft(waves[:, :, 0], axis=1))
     np.testing.assert_allclose(
         ae.transform(waves),
-        np.asarray(recurrent(waves)) + waves[:, :, 0] @ linear + spectra @ spectral,
+        keras.ops.convert_to_numpy(recurrent(waves)) + waves[:, :, 0] @ linear + spectra @ spectral,
         rtol=1e-4, atol=1e-4)
 
     ragged = [w[: rng.randint(30, 49)] for w in waves]

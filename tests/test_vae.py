@@ -21,6 +21,12 @@ ESTIMATORS = [
 
 
 def expected_failed_checks(estimator):
+    import keras
+
+    if keras.backend.backend() == "jax":
+        return {"check_methods_sample_order_invariance": (
+            "XLA's CPU matrix products sum a row in an order that can depend on "
+            "its place in the batch: a code can differ in the seventh digit")}
     return {}
 
 

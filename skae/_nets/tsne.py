@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from keras import ops
 
 from .layers import pairwise_sq_distances
+from .losses import binary_crossentropy
 
 # Rows per block of the bandwidth search (a few arrays of rows x k float64).
 _SEARCH_ROWS = 65536
@@ -216,7 +217,7 @@ class WeightedReconstructionLoss(keras.losses.Loss):
         self.weight = float(weight)
 
     def call(self, y_true, y_pred):
-        fn = {"binary_crossentropy": keras.losses.binary_crossentropy,
+        fn = {"binary_crossentropy": binary_crossentropy,
               "mse": keras.losses.mean_squared_error,
               "mae": keras.losses.mean_absolute_error}[self.kind]
         return self.weight * fn(y_true, y_pred)

@@ -12,6 +12,7 @@ from keras import ops
 from .conv import pooled_sizes
 from .dense import _dense, dense_stack
 from .layers import no_seeds
+from .losses import cross_entropy
 
 __all__ = [
     "Sampling",
@@ -126,9 +127,7 @@ class SummedReconstructionLoss(keras.losses.Loss):
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
         if self.kind == "binary_crossentropy":
-            eps = keras.config.epsilon()
-            p = ops.clip(y_pred, eps, 1.0 - eps)
-            err = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+            err = cross_entropy(y_true, y_pred)
         elif self.kind == "mae":
             err = ops.abs(y_true - y_pred)
         else:
