@@ -195,7 +195,8 @@ def test_default_architecture_is_bidirectional_with_a_linear_code():
     recurrent = keras.Model(ae.encoder_.input, ae.encoder_.get_layer("code").output)
     np.testing.assert_allclose(
         ae.transform(X),
-        keras.ops.convert_to_numpy(recurrent(X.astype(np.float32))) + X.reshape(len(X), -1) @ linear[0],
+        keras.ops.convert_to_numpy(recurrent(X.astype(np.float32)))
+        + X.reshape(len(X), -1) @ linear[0],
         rtol=1e-4, atol=1e-5)
     term = ae.model_.get_layer("distance_preservation")
     assert term.weight == 1.0 and term.mask_value is None
@@ -846,7 +847,8 @@ def test_spectrum_term_adds_a_linear_map_of_the_spectra_to_the_code(tmp_path):
     spectra = np.abs(np.fft.rfft(waves[:, :, 0], axis=1))
     np.testing.assert_allclose(
         ae.transform(waves),
-        keras.ops.convert_to_numpy(recurrent(waves)) + waves[:, :, 0] @ linear + spectra @ spectral,
+        keras.ops.convert_to_numpy(recurrent(waves))
+        + waves[:, :, 0] @ linear + spectra @ spectral,
         rtol=1e-4, atol=1e-4)
 
     ragged = [w[: rng.randint(30, 49)] for w in waves]
