@@ -35,6 +35,11 @@ _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"
 _INFERENCE_CHUNK = 8192
 _NUMPY_CHUNK = 65536
 _STEPS_PER_EXECUTION = 64
+# On JAX, the batches of one call into the backend stay referenced while its
+# steps run asynchronously: wide rows get fewer steps per call, so that about
+# this many bytes of batches are held (with 64 steps a call, a fit on rows of
+# 50,000 features in batches of 256 held 1.4 GB; user guide, "Speed").
+_IN_FLIGHT_BYTES = 64 * 2**20
 # Fewer gradient steps than this and XLA's compile time outweighs its gain.
 _XLA_MIN_STEPS = 500
 # batch_size="auto": about this many gradient steps per epoch on small data,
@@ -469,7 +474,7 @@ class BaseAutoencoder(
             optimizer=self._make_optimizer(keras, None if partial else n_steps),
             loss=self._compile_loss(loss),
             jit_compile=self._jit_compile(keras, n_steps, model),
-            steps_per_execution=self._steps_per_execution(keras, n_train),
+            steps_per_execution=self._steps_per_execution(keras, n_train, sample_shape),
         )
         return model
 
@@ -512,15 +517,19 @@ class BaseAutoencoder(
             return False
         return n_steps >= _XLA_MIN_STEPS
 
-    def _steps_per_execution(self, keras, n_train):
+    def _steps_per_execution(self, keras, n_train, sample_shape):
         """Run several training steps per call into the backend: fewer
         Python round trips per epoch, the same steps and the same result.
-        (PyTorch's trainer supports one step per call only.)"""
+        (PyTorch's trainer supports one step per call only; on JAX, wide
+        rows get fewer: :data:`_IN_FLIGHT_BYTES`.)"""
         if keras.backend.backend() == "torch" or _tf_replicas(keras) > 1:
             # Keras' multi-step loop fails under a multi-device strategy.
             return 1
-        n_batches = self._steps_per_epoch(n_train)
-        return int(max(1, min(_STEPS_PER_EXECUTION, n_batches)))
+        steps = min(_STEPS_PER_EXECUTION, self._steps_per_epoch(n_train))
+        if keras.backend.backend() == "jax":
+            batch_bytes = 4 * self._fit_batch_size(n_train) * math.prod(sample_shape)
+            steps = min(steps, _IN_FLIGHT_BYTES // batch_bytes)
+        return int(max(1, steps))
 
     def _training_data(self, X_train, seed):
         """What ``Model.fit`` iterates over: ``(x, x)`` batches (``(x, x,
