@@ -76,7 +76,7 @@ def test_warm_start_and_partial_fit_continue_an_averaged_fit_on_jax(run_python):
     # Keras' weight average leaves each weight sharing its buffer with its
     # average on JAX; a second fit of the same network used to fail there.
     out = run_python(WARM_CODE, KERAS_BACKEND="jax")
-    assert out == {"backend": "jax", "ema": True, "steps": 2 * 2 * 50,
+    assert out == {"backend": "jax", "ema": True, "steps": 2 * 2 * 40,
                    "moved": True, "finite": True}
 
 

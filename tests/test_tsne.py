@@ -47,7 +47,8 @@ def split():
     return X[:1200], y[:1200], X[1200:], y[1200:]
 
 
-FAST = dict(hidden_layer_sizes=(128,), epochs=6, batch_size=256, random_state=0)
+# 8 epochs of 40 batches (8 per batch of samples): 320 gradient steps.
+FAST = dict(hidden_layer_sizes=(128,), epochs=8, batch_size=256, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -110,12 +111,25 @@ def test_fit_lowers_a_named_optimizers_rate_to_a_tenth_partial_fit_keeps_it(spli
               learning_rate=0.02, random_state=0)
     est = ParametricTSNE(**kw).fit(X)
     optimizer = est.model_.optimizer
-    assert int(optimizer.iterations) == 3 * 50  # 50 batches per epoch at least
+    assert int(optimizer.iterations) == 3 * 40  # 8 per batch of samples
     assert float(optimizer.learning_rate) == pytest.approx(0.002, rel=1e-3)
     again = pickle.loads(pickle.dumps(est))  # the schedule travels with the network
     assert float(again.model_.optimizer.learning_rate) == pytest.approx(0.002, rel=1e-3)
     part = ParametricTSNE(**kw).partial_fit(X)
     assert float(part.model_.optimizer.learning_rate) == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("n, batch_size, steps", [
+    (100, 64, 20),  # 2 batches of samples: at least 20 steps
+    (300, 64, 40),  # 5: eight times that, below 50
+    (800, 64, 50),  # 13: at most 50 from the rule
+    (1797, 32, 57),  # 57: one per batch of samples, above 50
+])
+def test_an_epoch_has_eight_times_the_batches_of_samples_within_20_to_50(n, batch_size, steps):
+    X = (load_digits().data[:n] / 16.0).astype(np.float32)
+    est = ParametricTSNE(hidden_layer_sizes=(8,), epochs=1, batch_size=batch_size,
+                         perplexity=5, random_state=0).fit(X)
+    assert int(est.model_.optimizer.iterations) == steps
 
 
 def test_same_random_state_same_map(split):
