@@ -129,7 +129,9 @@ def test_distance_weight_makes_code_distances_follow_the_data(digits):
         disagreement[weight] = 1 - spearmanr(pdist(ae.transform(X_new)),
                                              pdist(X_new)).statistic
         scores[weight] = ae.score(X_new)
-    assert disagreement[0.3] < 0.8 * disagreement[0.0], disagreement
+    # Seeds 0-4 gave ratios of 0.62-0.74 on TensorFlow and 0.66-0.81 on JAX
+    # (without the term's effect the ratio would be about 1).
+    assert disagreement[0.3] < 0.85 * disagreement[0.0], disagreement
     assert scores[0.3] > scores[0.0] - 0.01 * abs(scores[0.0]), scores
 
     def term(ae):
