@@ -7,10 +7,12 @@ densifying or loading the data would take.
 
 import tracemalloc
 
+import keras
 import numpy as np
 import scipy.sparse as sp
 
 from skae import DenseAutoencoder
+from skae._base import _IN_FLIGHT_BYTES
 
 
 def _peak_bytes(func):
@@ -41,7 +43,10 @@ def test_wide_sparse_matrix_is_densified_batch_by_batch():
     _, fit_peak = _peak_bytes(lambda: ae.fit(X))
     codes, transform_peak = _peak_bytes(lambda: ae.transform(X))
     assert codes.shape == (2000, 16) and np.isfinite(codes).all()
-    assert fit_peak < dense_bytes / 10, fit_peak
+    # On JAX a call into the backend also holds its steps' batches while they
+    # run, up to skae._base._IN_FLIGHT_BYTES (64 MB; 43 MB were seen here).
+    held = _IN_FLIGHT_BYTES if keras.backend.backend() == "jax" else 0
+    assert fit_peak < dense_bytes / 10 + held, fit_peak
     assert transform_peak < dense_bytes / 10, transform_peak
     # The same codes as from the dense rows, block for block.
     np.testing.assert_allclose(codes[:100], ae.transform(X[:100].toarray()),
