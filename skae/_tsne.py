@@ -12,9 +12,9 @@ from ._rows import LazyRows
 # Gradient steps per epoch on small data sets, where one per ``batch_size``
 # samples would be too few: eight per ``batch_size`` samples, within these
 # bounds. On validation splits 20 scored as 50 did on 200 and 1,010 digits
-# and on 3,000 MNIST images, in 40 % of the time; on 5,000 MNIST images 20
-# and 40 lost half a point of 5-NN accuracy and trustworthiness to 50
-# (BENCHMARKS.md, "Parametric t-SNE").
+# and on 3,000 MNIST images, in a third to three fifths of the time; on 5,000
+# MNIST images 20 and 40 lost half a point of 5-NN accuracy and
+# trustworthiness to 50 (BENCHMARKS.md, "Parametric t-SNE").
 _MIN_STEPS = (20, 50)
 # The learning rate of an optimizer given by name decays along a half cosine
 # to this fraction of ``learning_rate`` over the fit's steps.
