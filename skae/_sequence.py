@@ -588,9 +588,8 @@ class SequenceAutoencoder(BaseAutoencoder):
             mean, variance = self._value_moments(X, sample_shape, sum(data_range) / 2)
             # Data in [0, 1] (binary cross-entropy) never varies this much.
             self.value_scale_ = (mean, float(np.sqrt(variance))) if variance > 1 else None
-            rows = self._rule_rows(X, sample_shape)  # read once for both rules
-            self.distance_metric_ = self._resolve_metric(rows)
-            self.padded_spectra_ = self._resolve_spectra(rows)
+            self.distance_metric_, self.padded_spectra_ = self._resolve_term(
+                X, sample_shape)
             self.distance_weight_ = self._resolve_weight(loss, variance)
         return state
 
@@ -627,28 +626,25 @@ class SequenceAutoencoder(BaseAutoencoder):
         shift = total / count
         return float(center + shift), float(square / count - shift**2)
 
-    def _resolve_metric(self, x):
-        """``distance_metric_`` for a new fit, from the rule's rows ``x``
-        (:meth:`_rule_rows`)."""
+    def _resolve_term(self, X, sample_shape):
+        """``(distance_metric_, padded_spectra_)`` for a new fit on the
+        validated rows ``X``. The ``"auto"`` rules (:func:`auto_metric`, and
+        :func:`auto_spectra` for a term on the spectra of padded sequences)
+        read the rows of :meth:`_rule_rows`, once, and only if a rule runs."""
         if self.distance_weight == 0:
-            return None
-        if self.distance_metric != "auto":
-            return self.distance_metric
-        from ._nets.layers import auto_metric
+            return None, False
+        from ._nets.layers import auto_metric, auto_spectra
 
-        if len(x) < 3:
-            return "shift"
-        return auto_metric(x, self.mask_value_, offset=self._term_offset)
-
-    def _resolve_spectra(self, x):
-        """``padded_spectra_`` for a new fit, from the rule's rows ``x``:
-        whether a term on the spectra takes padded sequences' spectra with
-        zeros (:func:`auto_spectra`)."""
-        if self.distance_metric_ not in _SPECTRAL_METRICS or self.mask_value_ is None:
-            return False
-        from ._nets.layers import auto_spectra
-
-        return len(x) >= 3 and bool(auto_spectra(x, self.mask_value_, self._term_offset))
+        x, metric = None, self.distance_metric
+        if metric == "auto":
+            x = self._rule_rows(X, sample_shape)
+            metric = ("shift" if len(x) < 3
+                      else auto_metric(x, self.mask_value_, offset=self._term_offset))
+        if metric not in _SPECTRAL_METRICS or self.mask_value_ is None:
+            return metric, False
+        x = self._rule_rows(X, sample_shape) if x is None else x
+        return metric, len(x) >= 3 and bool(
+            auto_spectra(x, self.mask_value_, self._term_offset))
 
     def _rule_rows(self, X, sample_shape):
         """The training sequences the ``"auto"`` rules read: up to

@@ -25,7 +25,9 @@ def X(digits):
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                    reason="tf.distribute strategies drive the TensorFlow backend only")
+                    reason="tf.distribute strategies drive the TensorFlow backend only; "
+                    "JAX's data parallelism has its own test below "
+                    "(test_fit_under_jax_data_parallel_distribution)")
 def test_fit_inside_mirrored_strategy_scope_on_one_cpu(X):
     import tensorflow as tf
 
