@@ -5,7 +5,7 @@ from numbers import Integral, Real
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder, _LOSSES
+from ._base import BaseAutoencoder, _LOSSES, _tf_replicas
 from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows
 
@@ -48,10 +48,12 @@ class ParametricTSNE(BaseAutoencoder):
     Barnes-Hut t-SNE: a sparse matrix with at most ``2 n k`` values, so memory
     grows linearly with the number of samples. Each gradient step draws
     ``batch_size`` edges ``(i, j)`` with probability ``p_ij``, embeds both
-    ends, and minimises ``-mean log w_ij + log mean_{k != l} w_kl`` over the
-    batch, with ``w = (1 + |y_k - y_l|^2 / dof)^(-dof)`` (t-SNE's Cauchy
-    kernel for ``dof=1``): the KL divergence up to a constant, with the
-    normalisation estimated in the batch (Damrich et al., "From t-SNE to
+    ends, and minimises ``-mean_e log w(h_e, t_e) + log mean_{e != f}
+    w(h_e, t_f)`` over the batch's edges ``e = (h_e, t_e)``, with
+    ``w = (1 + |y_k - y_l|^2 / dof)^(-dof)`` (t-SNE's Cauchy kernel for
+    ``dof=1``): the KL divergence up to a constant, with the normalisation
+    estimated from the batch's pairs of one edge's head and another edge's
+    tail (Damrich et al., "From t-SNE to
     UMAP with contrastive learning", 2022). During the first
     ``exaggeration_epochs`` epochs the attraction is multiplied by
     ``early_exaggeration``.
@@ -155,7 +157,8 @@ class ParametricTSNE(BaseAutoencoder):
         gradient steps; with the defaults, 1,000 in all up to 1,024
         samples and 2,500 from 3,073).
     batch_size : int, default=512
-        Edges per gradient step (``2 * batch_size`` samples are embedded).
+        Edges per gradient step, at least 2 (``2 * batch_size`` samples are
+        embedded).
     validation_fraction : float, default=0.0
         Fraction of the samples held out; their own affinities give the
         ``val_loss`` in ``history_`` and, with ``early_stopping``, the loss
@@ -236,8 +239,9 @@ class ParametricTSNE(BaseAutoencoder):
         "exaggeration_epochs": [Interval(Integral, 0, None, closed="left")],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions({"auto"} | _LOSSES)],
-        # Edges per batch: no "auto" rule (the autoencoders' rule is in samples).
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        # Edges per batch, at least two (the normaliser pairs one edge's head
+        # with another's tail); no "auto" rule (the autoencoders' is in samples).
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -350,8 +354,17 @@ class ParametricTSNE(BaseAutoencoder):
         return max(batches, min(high, max(low, 8 * batches)))
 
     def _edge_batches(self, X, perplexity, seed, exaggeration_epochs):
+        import keras
+
         from ._nets.tsne import EdgeBatches, tsne_affinities
 
+        replicas = _tf_replicas(keras)
+        if self.batch_size % replicas or self.batch_size < 2 * replicas:
+            raise ValueError(
+                f"batch_size={self.batch_size} edges cannot be shared by the "
+                f"strategy's {replicas} replicas: use a multiple of {replicas}, "
+                f"at least {2 * replicas} (each replica needs two whole edges)."
+            )
         P = tsne_affinities(_neighbour_input(X), perplexity)
         return EdgeBatches(
             X, P, self.batch_size, self._steps_per_epoch(len(X)), seed=seed,

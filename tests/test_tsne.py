@@ -242,6 +242,7 @@ def test_validation_split_and_early_stopping(split):
         ({"perplexity": 0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
         ({"perplexity": -1.0}, np.random.RandomState(0).rand(20, 4), "perplexity"),
         ({"dof": 0}, np.random.RandomState(0).rand(20, 4), "dof"),
+        ({"batch_size": 1}, np.random.RandomState(0).rand(20, 4), "batch_size"),
         ({}, np.random.RandomState(0).rand(1, 4), "1 sample"),
         ({}, np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]]), "NaN"),
         ({}, np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 1.0]]), "infinity"),
@@ -278,18 +279,36 @@ def test_affinities_are_symmetric_calibrated_and_linear_in_size(split):
     np.testing.assert_allclose(cond.sum(axis=1), 1, rtol=1e-5)
 
 
+def test_edge_batches_alternate_each_edges_head_and_tail(split):
+    """A batch's rows are edge after edge, head then tail, so any split into
+    equal even parts (a multi-device strategy's) holds whole edges."""
+    from skae._nets.tsne import EdgeBatches, tsne_affinities
+
+    P = tsne_affinities(split[0][:300], perplexity=10)
+    ids = np.arange(300, dtype=np.float32)[:, None]  # each row is its index
+    batches = EdgeBatches(ids, P, batch_size=64, steps=3, seed=0)
+    for step in range(len(batches)):
+        rows, factors = batches[step]
+        heads, tails = rows[0::2, 0].astype(int), rows[1::2, 0].astype(int)
+        assert len(heads) == 64 and factors.shape == (128, 1)
+        assert np.all(np.asarray(P[heads, tails]).ravel() > 0)
+    assert len(np.unique(heads)) > 32  # edges drawn across the data
+
+
 def test_batch_loss_kernel_and_dof():
     """The batch loss equals its formula: attraction of the edges plus the
-    log of the mean kernel over all other pairs, for t-SNE's Cauchy kernel
-    (dof=1) and a heavier-tailed one; heavier tails lower the kernel."""
+    log of the mean kernel over the pairs of one edge's head and another
+    edge's tail, for t-SNE's Cauchy kernel (dof=1) and a heavier-tailed one."""
     from skae._nets.tsne import TSNEBatchLoss
 
     Y = np.random.RandomState(0).randn(8, 2).astype(np.float32)
     d2 = ((Y[:, None] - Y[None]) ** 2).sum(-1).astype(np.float64)
-    off = ~np.eye(8, dtype=bool)
+    cross = ~np.eye(4, dtype=bool)  # head e with tail f, e != f
     for dof in (1.0, 0.5):
         w = (1 + d2 / dof) ** -dof
-        expected = -np.log(w[np.arange(4), np.arange(4) + 4]).mean() + np.log(w[off].mean())
+        heads_tails = w[0::2, 1::2]  # the rows alternate: head, tail, ...
+        expected = (-np.log(np.diag(heads_tails)).mean()
+                    + np.log(heads_tails[cross].mean()))
         loss = TSNEBatchLoss(dof=dof)(np.ones((8, 1), np.float32), Y)
         assert float(loss) == pytest.approx(expected, abs=1e-5)
     restored = TSNEBatchLoss.from_config(TSNEBatchLoss(dof=0.5).get_config())

@@ -487,12 +487,16 @@ def _real_steps_first(x, real):
             ops.cast(ops.take_along_axis(real, order, axis=1), "bool"))
 
 
-def pairwise_sq_distances(z):
-    """Squared Euclidean distances between the rows of ``z`` ``(n, d)``, as an
-    ``(n, n)`` tensor (rounding below zero clipped)."""
+def pairwise_sq_distances(z, other=None):
+    """Squared Euclidean distances between the rows of ``z`` ``(n, d)`` and
+    those of ``other`` ``(m, d)`` (``z`` itself by default), as an ``(n, m)``
+    tensor (rounding below zero clipped)."""
+    other = z if other is None else other
     sq = ops.sum(ops.square(z), axis=1)
-    return ops.maximum(sq[:, None] + sq[None, :] - 2.0 * ops.matmul(z, ops.transpose(z)),
-                       0.0)
+    sq_other = sq if other is z else ops.sum(ops.square(other), axis=1)
+    return ops.maximum(
+        sq[:, None] + sq_other[None, :] - 2.0 * ops.matmul(z, ops.transpose(other)),
+        0.0)
 
 
 def _normalised_distances(z):

@@ -6,14 +6,15 @@ symmetrised, ``P = (P_cond + P_cond.T) / (2 n)``. ``P`` is a sparse matrix
 with at most ``2 n k`` stored values, so memory grows linearly with ``n``.
 
 Training does not sum over all ``n^2`` pairs. Each batch holds ``B`` edges
-``(i, j)`` drawn with probability ``p_ij``; both ends go through the network,
-and the loss is ``-mean log w(y_i, y_j) + log mean_{k != l} w(y_k, y_l)`` with
-the Cauchy kernel ``w = 1 / (1 + |y_k - y_l|^2)`` (or its heavier-tailed
-form ``(1 + |y_k - y_l|^2 / dof)^(-dof)``) over the ``2 B`` points of
-the batch: the KL divergence of t-SNE up to a constant, with the normalisation
-``Z`` estimated in the batch (van der Maaten 2009; Damrich et al. 2022, "From
-t-SNE to UMAP with contrastive learning"). Early exaggeration multiplies the
-attraction term during the first epochs.
+``(h_e, t_e)`` drawn with probability ``p_ij``; both ends go through the
+network, and the loss is ``-mean_e log w(y_h_e, y_t_e) + log mean_{e != f}
+w(y_h_e, y_t_f)`` with the Cauchy kernel ``w = 1 / (1 + |y_k - y_l|^2)`` (or
+its heavier-tailed form ``(1 + |y_k - y_l|^2 / dof)^(-dof)``): the KL
+divergence of t-SNE up to a constant, with the normalisation ``Z`` estimated
+in the batch from the ``B (B - 1)`` pairs of one edge's head and another
+edge's tail, independent draws (van der Maaten 2009; Damrich et al. 2022,
+"From t-SNE to UMAP with contrastive learning"). Early exaggeration
+multiplies the attraction term during the first epochs.
 """
 
 import math
@@ -109,7 +110,9 @@ def tsne_affinities(X, perplexity, n_jobs=None):
 
 
 class EdgeBatches(keras.utils.PyDataset):
-    """Batches of ``2 B`` rows: the heads then the tails of ``B`` edges of ``P``.
+    """Batches of ``2 B`` rows: the head then the tail of each of ``B`` edges
+    of ``P``, edge after edge, so that a multi-device strategy's equal parts
+    of a batch hold whole edges.
 
     Edges are drawn with probability ``p_ij`` (one draw of every batch of an
     epoch at the epoch's start, from a seeded generator). The targets are the
@@ -146,7 +149,7 @@ class EdgeBatches(keras.utils.PyDataset):
         return self.steps
 
     def __getitem__(self, index):
-        rows = self._edges[:, index].ravel()
+        rows = self._edges[:, index].T.ravel()  # head, tail, head, tail...
         if isinstance(self.x, np.ndarray):
             xb = self.x[rows]
         else:  # lazy rows come back sorted: read each once, then reorder
@@ -167,10 +170,11 @@ class EdgeBatches(keras.utils.PyDataset):
 class TSNEBatchLoss(keras.losses.Loss):
     """t-SNE's KL divergence estimated on a batch of edges (up to a constant).
 
-    ``y_pred`` holds the maps of ``2 B`` rows: the heads of ``B`` edges drawn
-    with probability ``p_ij``, then their tails. ``y_true`` holds the
+    ``y_pred`` holds the maps of ``2 B`` rows: the head then the tail of each
+    of ``B`` edges drawn with probability ``p_ij``. ``y_true`` holds the
     exaggeration of the attraction term for each row (its mean is used).
-    Returns ``exaggeration * mean_edges -log w_ij + log mean_{k != l} w_kl``
+    Returns ``exaggeration * mean_e -log w(h_e, t_e) + log mean_{e != f}
+    w(h_e, t_f)`` over the heads ``h`` and tails ``t`` (``B`` at least 2),
     with the kernel ``w = (1 + |y_k - y_l|^2 / dof)^(-dof)``: the Cauchy
     kernel of t-SNE for ``dof=1``, heavier-tailed below 1 (Kobak et al.,
     "Heavy-tailed kernels reveal a finer cluster structure in t-SNE
@@ -191,12 +195,16 @@ class TSNEBatchLoss(keras.losses.Loss):
         y_pred = ops.cast(y_pred, "float32")
         m = ops.shape(y_pred)[0]
         b = m // 2
-        heads, tails = y_pred[:b], y_pred[b:]
+        pairs = ops.reshape(y_pred, (b, 2, -1))
+        heads, tails = pairs[:, 0], pairs[:, 1]
         attraction = ops.mean(
             self._neg_log_kernel(ops.sum(ops.square(heads - tails), axis=1)))
-        w = ops.exp(-self._neg_log_kernel(pairwise_sq_distances(y_pred)))
-        mf = ops.cast(m, "float32")
-        z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (mf * (mf - 1.0))
+        # Z from the pairs of one edge's head and another's tail, independent
+        # draws: a quarter of the batch's pairs, which halved the step's time
+        # on the digits and gave maps as good (BENCHMARKS.md).
+        w = ops.exp(-self._neg_log_kernel(pairwise_sq_distances(heads, tails)))
+        bf = ops.cast(b, "float32")
+        z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (bf * (bf - 1.0))
         exaggeration = ops.mean(ops.cast(y_true, "float32"))
         loss = exaggeration * attraction + ops.log(z)
         return ops.zeros((m,), "float32") + loss
