@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, _LOSSES, _tf_replicas
 from ._validation import ACTIVATIONS, check_layer_sizes
-from ._rows import LazyRows
+from ._rows import LazyRows, blockwise
 
 # Gradient steps per epoch on small data sets, where one per ``batch_size``
 # samples would be too few: eight per ``batch_size`` samples, within these
@@ -198,6 +198,10 @@ class ParametricTSNE(BaseAutoencoder):
         reconstruction loss (``loss="auto"``).
     code_shape_ : tuple of int
         Shape of one map point, ``(n_components,)``.
+    embedding_ : ndarray of shape (n_samples, n_components)
+        The map of the samples of the last ``fit`` (or ``partial_fit``), the
+        validation fraction included, as ``transform`` places them (like
+        :class:`sklearn.manifold.TSNE`'s ``embedding_``).
     n_iter_ : int
         Number of epochs run.
     sample_shape_ : tuple of int
@@ -391,6 +395,12 @@ class ParametricTSNE(BaseAutoencoder):
             )
         perplexity = min(float(self.perplexity), (len(X_val) - 1) / 3.0)
         return self._edge_batches(X_val, perplexity, 0, 0)
+
+    def _fit_network(self, X, warm, partial=False):
+        """The base's training, then ``embedding_``: the map of ``X``."""
+        super()._fit_network(X, warm, partial)
+        self.embedding_ = blockwise(self._encode, X)
+        return self
 
     # ------------------------------------------------------------------
     # Methods that need a decoder

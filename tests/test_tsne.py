@@ -70,6 +70,23 @@ def test_map_of_held_out_digits_beats_pca(fitted, split):
     assert trustworthiness(Xte, E, n_neighbors=10) > trustworthiness(Xte, pca, n_neighbors=10)
 
 
+def test_embedding_is_the_map_of_the_fitted_samples(fitted, split):
+    """``embedding_`` (scikit-learn's TSNE and UMAP keep one) is what
+    ``transform`` gives for the training samples, and ``fit_transform``
+    returns, as a DataFrame with ``set_output``."""
+    Xtr = split[0]
+    assert fitted.embedding_.shape == (len(Xtr), 2)
+    np.testing.assert_allclose(fitted.embedding_, fitted.transform(Xtr),
+                               rtol=1e-5, atol=1e-5)
+    est = ParametricTSNE(hidden_layer_sizes=(16,), epochs=2, batch_size=64,
+                         perplexity=10, validation_fraction=0.2, random_state=0)
+    E = est.set_output(transform="pandas").fit_transform(Xtr[:300])
+    assert isinstance(E, pd.DataFrame) and E.shape == (300, 2)
+    np.testing.assert_array_equal(E.to_numpy(), est.embedding_)
+    np.testing.assert_allclose(est.embedding_, est.transform(Xtr[:300]).to_numpy(),
+                               rtol=1e-5, atol=1e-5)
+
+
 def test_transform_is_deterministic_and_rowwise(fitted, split):
     Xte = split[2]
     a = fitted.transform(Xte)
