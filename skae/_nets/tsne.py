@@ -201,7 +201,7 @@ class TSNEBatchLoss(keras.losses.Loss):
             self._neg_log_kernel(ops.sum(ops.square(heads - tails), axis=1)))
         # Z from the pairs of one edge's head and another's tail, independent
         # draws: a quarter of the batch's pairs, which made fits 1.4 to 1.9
-        # times as fast on one core for maps as good (BENCHMARKS.md).
+        # times as fast on one core, maps within half a point (BENCHMARKS.md).
         w = ops.exp(-self._neg_log_kernel(pairwise_sq_distances(heads, tails)))
         bf = ops.cast(b, "float32")
         z = (ops.sum(w) - ops.sum(ops.diagonal(w))) / (bf * (bf - 1.0))
