@@ -5,6 +5,7 @@ from numbers import Integral, Real
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._backend import get_keras
 from ._base import BaseAutoencoder, _LOSSES, _tf_replicas
 from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows, blockwise
@@ -358,11 +359,9 @@ class ParametricTSNE(BaseAutoencoder):
         return max(batches, min(high, max(low, 8 * batches)))
 
     def _edge_batches(self, X, perplexity, seed, exaggeration_epochs):
-        import keras
-
         from ._nets.tsne import EdgeBatches, tsne_affinities
 
-        replicas = _tf_replicas(keras)
+        replicas = _tf_replicas(get_keras())
         if self.batch_size % replicas or self.batch_size < 2 * replicas:
             raise ValueError(
                 f"batch_size={self.batch_size} edges cannot be shared by the "
@@ -401,6 +400,11 @@ class ParametricTSNE(BaseAutoencoder):
         super()._fit_network(X, warm, partial)
         self.embedding_ = blockwise(self._encode, X)
         return self
+
+    def fit_transform(self, X, y=None):  # the map of X, computed by fit
+        return self.fit(X, y).embedding_
+
+    fit_transform.__doc__ = BaseAutoencoder.fit_transform.__doc__
 
     # ------------------------------------------------------------------
     # Methods that need a decoder
