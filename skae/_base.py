@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import get_keras, seed_stream, unshare_averaged_weights
-from ._rows import LazyRows, blockwise, finite_range
+from ._rows import LazyRows, blockwise, column_mean, finite_range
 
 _EPS = 1e-7
 # The reconstruction losses every estimator takes (the VAE's are likelihoods);
@@ -353,7 +353,8 @@ class BaseAutoencoder(
         """Train on ``X`` for one pass (one epoch), keeping what was learnt.
 
         The first call builds the networks from ``X`` as ``fit`` would (its
-        range chooses the loss, ``loss="auto"``); later calls continue with
+        range chooses the loss, ``loss="auto"``, and outside [0, 1] its mean
+        is ``mean_``, which the networks centre with); later calls continue with
         the same weights and optimizer state, one epoch over each ``X`` in
         shuffled batches of ``batch_size``. ``epochs``, ``validation_fraction``
         and ``early_stopping`` apply to ``fit`` only. Use it to train on data
@@ -433,7 +434,17 @@ class BaseAutoencoder(
             return self.loss_, self.data_range_, self.sample_shape_
         sample_shape = tuple(self._sample_shape(X.shape[1]))
         data_range = self._value_range(X, sample_shape)
-        return self._resolve_loss(*data_range), data_range, sample_shape
+        loss = self._resolve_loss(*data_range)
+        self.mean_ = (column_mean(X).reshape(sample_shape)
+                      if self._centres_inputs(loss, data_range) else None)
+        return loss, data_range, sample_shape
+
+    def _centres_inputs(self, loss, data_range):
+        """Whether a new network reads its inputs less their training mean
+        (``mean_``) and adds it back to its reconstructions: for a linear
+        output (data outside [0, 1]), as PCA centres. A sigmoid output
+        (binary cross-entropy) needs the values themselves."""
+        return loss != "binary_crossentropy"
 
     def _split_validation(self, X, sample_shape, rng, fraction):
         """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``
@@ -460,7 +471,9 @@ class BaseAutoencoder(
         """Build, assemble and compile a new network for ``loss``.
 
         ``data_range_`` is set first: the training noise is clipped to it,
-        and a subclass's :meth:`_build_networks` may read it. The optimizer
+        and a subclass's :meth:`_build_networks` may read it. With ``mean_``
+        the networks read centred inputs (:func:`~skae._nets.layers.centred`).
+        The optimizer
         learns the fit's length in steps (for a schedule), except with
         ``partial`` (``partial_fit``, whose calls go on without an end).
         """
@@ -468,6 +481,10 @@ class BaseAutoencoder(
         output_activation = "sigmoid" if loss == "binary_crossentropy" else "linear"
         encoder, decoder = self._build_networks(sample_shape, output_activation,
                                                 seeds)
+        if self.mean_ is not None:
+            from ._nets.layers import centred
+
+            encoder, decoder = centred(encoder, decoder, self.mean_)
         model = self._assemble(keras, encoder, decoder, sample_shape, seeds)
         n_steps = epochs * self._steps_per_epoch(n_train)
         model.compile(

@@ -118,6 +118,13 @@ class DenseAutoencoder(BaseAutoencoder):
         Smallest and largest value of the training data: the range that
         chose the loss (``loss="auto"``) and that the training noise is
         clipped to.
+    mean_ : ndarray of shape (n_features,) or None
+        Mean of each feature over the training data, for data outside [0, 1]
+        (a linear output): the encoder reads its inputs less it and the
+        decoder adds it back, as :class:`~sklearn.decomposition.PCA` centres,
+        so that data far from zero train as well as data near it. None for
+        data in [0, 1] (binary cross-entropy), which the network reads as they
+        are.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
     n_iter_ : int

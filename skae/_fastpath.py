@@ -90,8 +90,19 @@ def _activation_step(layer, width):
     return (lambda x: x) if activation is None else activation, width
 
 
+def _rescaling_step(layer, width):
+    """Keras' ``Rescaling``, ``x * scale + offset``, with a scale and an
+    offset of one value or one per feature (skae's centring), or None."""
+    scale = np.asarray(layer.scale, dtype=np.float32)
+    offset = np.asarray(layer.offset, dtype=np.float32)
+    if scale.size not in (1, width) or offset.size not in (1, width):
+        return None
+    scale, offset = scale.reshape(-1), offset.reshape(-1)
+    return (lambda x: x * scale + offset), width
+
+
 _STEPS = {"Dense": _dense_step, "LayerNormalization": _layer_norm_step,
-          "Activation": _activation_step}
+          "Activation": _activation_step, "Rescaling": _rescaling_step}
 
 
 def compile_dense_stack(network):

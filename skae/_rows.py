@@ -150,6 +150,23 @@ def finite_range(rows):
     return lo, hi
 
 
+def column_mean(rows):
+    """Mean of each column of 2-D rows (an array or a :class:`LazyRows`,
+    read in blocks), summed in float64; float32 ``(n_columns,)``."""
+    if not isinstance(rows, LazyRows):
+        return np.asarray(rows).mean(axis=0, dtype=np.float64).astype(np.float32)
+    data = rows.data
+    if sp.issparse(data) and rows.indices is None:
+        data = data.tocsr()
+        total = np.bincount(data.indices, weights=data.data.astype(np.float64),
+                            minlength=data.shape[1])
+        return (total / max(1, data.shape[0])).astype(np.float32)
+    total = np.zeros(data.shape[1], np.float64)
+    for block in rows.blocks():
+        total += block.sum(axis=0, dtype=np.float64)
+    return (total / max(1, len(rows))).astype(np.float32)
+
+
 def blockwise(func, X):
     """``func`` over dense blocks of a :class:`LazyRows`, results concatenated.
 

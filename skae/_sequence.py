@@ -314,6 +314,9 @@ class SequenceAutoencoder(BaseAutoencoder):
     data_range_ : tuple of (float, float)
         Smallest and largest value of the training data's real steps (padding
         left out); they chose ``loss_``, and they bound the noisy inputs.
+    mean_ : None
+        The other estimators' per-feature centring, which sequences do not
+        get: ``value_scale_`` standardises values of a large spread.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
     value_scale_ : tuple of (float, float) or None
@@ -578,6 +581,12 @@ class SequenceAutoencoder(BaseAutoencoder):
         if self.mask_value_ is not None:
             return None
         return super()._noise_layer(sample_shape, seeds)
+
+    def _centres_inputs(self, loss, data_range):
+        """Never the base's per-feature centring: sequences of any length
+        have no fixed features to centre; the encoder standardises large
+        values itself (``value_scale_``)."""
+        return False
 
     def _resolve_fit_state(self, X, warm):
         """The base's fit state; a new fit also sets ``value_scale_``,

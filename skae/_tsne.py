@@ -6,7 +6,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._backend import get_keras
-from ._base import BaseAutoencoder, _LOSSES, _tf_replicas
+from ._base import BaseAutoencoder, _LOSSES, _in_unit, _tf_replicas
 from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows, blockwise
 
@@ -197,6 +197,11 @@ class ParametricTSNE(BaseAutoencoder):
     data_range_ : tuple of (float, float)
         Smallest and largest value of the training data, which chose the
         reconstruction loss (``loss="auto"``).
+    mean_ : ndarray of shape (n_features,) or None
+        Mean of each feature over the training data, for data outside [0, 1]:
+        the map network reads its inputs less it (and a decoder adds it
+        back), as :class:`~sklearn.decomposition.PCA` centres, so that data
+        far from zero map as well as data near it. None for data in [0, 1].
     code_shape_ : tuple of int
         Shape of one map point, ``(n_components,)``.
     embedding_ : ndarray of shape (n_samples, n_components)
@@ -308,6 +313,13 @@ class ParametricTSNE(BaseAutoencoder):
         if self.reconstruction_weight <= 0:
             return "none"
         return super()._resolve_loss(lo, hi)
+
+    def _centres_inputs(self, loss, data_range):
+        """Without a decoder, centre the inputs of data outside [0, 1] (the
+        map network alone, which the base's rule reads from the loss)."""
+        if loss == "none":
+            return not _in_unit(*data_range)
+        return super()._centres_inputs(loss, data_range)
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets.dense import build_dense_decoder, build_dense_encoder

@@ -246,6 +246,29 @@ def test_keras_file_reloads_in_safe_mode(digits_ae, tmp_path):
                                rtol=0, atol=1e-6)
 
 
+def test_images_far_from_zero_are_centred_and_reload_in_safe_mode(digits, tmp_path):
+    """Images outside [0, 1] are read less their per-pixel training mean
+    (``mean_``), added back to the reconstructions; the centring layers load
+    from a ``.keras`` file in safe mode."""
+    import keras
+
+    X, _ = digits
+    near_X = (X[:200] - 0.5) * 4  # outside [0, 1]: a linear output
+    kw = dict(image_shape=(8, 8, 1), filters=(4,), epochs=2, random_state=0, **TUTORIAL)
+    near = ConvAutoencoder(**kw).fit(near_X)
+    far = ConvAutoencoder(**kw).fit(near_X + 100)
+    assert far.mean_.shape == (8, 8, 1)
+    codes = near.transform(near_X)
+    np.testing.assert_allclose(far.transform(near_X + 100), codes,
+                               atol=1e-3 * np.abs(codes).max())
+    path = tmp_path / "far.keras"
+    far.model_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    out = np.asarray(loaded.predict_on_batch((near_X[:20] + 100).reshape(20, 8, 8, 1)))
+    np.testing.assert_allclose(out.reshape(20, -1), far.reconstruct(near_X[:20] + 100),
+                               rtol=0, atol=1e-4)
+
+
 def test_pickle_round_trip(digits_ae):
     ae, X = digits_ae
     again = pickle.loads(pickle.dumps(ae))

@@ -420,6 +420,53 @@ def test_defaults_beat_pca_on_held_out_standardised_digits(digits):
     assert scores["ae"][1] >= scores["pca"][1], scores
 
 
+def test_data_far_from_zero_is_centred_like_pca(digits):
+    """Values far from zero, as PCA takes them without a scaler (the digits
+    plus 100, a sensor's baseline, say): the network reads them less their
+    training mean (``mean_``) and adds it back, so it fits them as it fits the
+    same values near zero, and beats PCA on them with its defaults."""
+    X, y = digits
+    Xs = StandardScaler().fit_transform(X).astype(np.float32)
+    near = DenseAutoencoder(4, epochs=3, random_state=0).fit(Xs)
+    far = DenseAutoencoder(4, epochs=3, random_state=0).fit(Xs + 100)
+    np.testing.assert_allclose(far.mean_, Xs.mean(axis=0) + 100, atol=1e-3)
+    codes = near.transform(Xs)
+    np.testing.assert_allclose(far.transform(Xs + 100), codes,
+                               atol=1e-3 * np.abs(codes).max())
+    np.testing.assert_allclose(far.inverse_transform(codes) - 100,
+                               near.inverse_transform(codes), atol=1e-2)
+    assert DenseAutoencoder(4, epochs=1).fit(X).mean_ is None  # [0, 1]: as before
+    X_train, X_test = X[:1400] + 100, X[1400:] + 100
+    ae = DenseAutoencoder(8, random_state=0).fit(X_train)
+    pca = PCA(8).fit(X_train)
+    scores = {}
+    for name, est in (("ae", ae), ("pca", pca)):
+        C_train, C_test = est.transform(X_train), est.transform(X_test)
+        knn = KNeighborsClassifier(5).fit(C_train, y[:1400]).score(C_test, y[1400:])
+        R = est.inverse_transform(C_test)
+        scores[name] = (np.mean((R - X_test) ** 2), knn)
+    assert scores["ae"][0] < 0.8 * scores["pca"][0], scores
+    assert scores["ae"][1] >= scores["pca"][1], scores
+
+
+def test_mean_of_sparse_and_memmap_input_is_read_in_blocks(digits, tmp_path):
+    """``mean_`` of data outside [0, 1] given as a sparse matrix or a memmap
+    (read in blocks, never densified whole) equals the dense array's."""
+    import scipy.sparse as sp
+
+    X, _ = digits
+    counts = np.round(X * 16).astype(np.float32)  # the digits' raw counts, 0-16
+    path = tmp_path / "counts.dat"
+    mm = np.memmap(path, dtype=np.float32, mode="w+", shape=counts.shape)
+    mm[:] = counts
+    mm.flush()
+    expected = counts.mean(axis=0, dtype=np.float64)
+    for data in (sp.csr_matrix(counts),
+                 np.memmap(path, dtype=np.float32, mode="r", shape=counts.shape)):
+        ae = DenseAutoencoder(2, hidden_layer_sizes=(), epochs=1, random_state=0).fit(data)
+        np.testing.assert_allclose(ae.mean_, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_auto_batch_size_and_epochs_follow_the_data_size(digits):
     """batch_size="auto": 32 samples a batch on small data; epochs="auto":
     enough epochs for about 3,500 gradient steps, at most 200."""

@@ -70,6 +70,18 @@ def test_map_of_held_out_digits_beats_pca(fitted, split):
     assert trustworthiness(Xte, E, n_neighbors=10) > trustworthiness(Xte, pca, n_neighbors=10)
 
 
+def test_data_far_from_zero_maps_as_well(fitted, split):
+    """The map network reads values outside [0, 1] less their training mean
+    (``mean_``): the digits plus 100 map about as well as the digits."""
+    Xtr, _, Xte, yte = split
+    far = ParametricTSNE(**FAST).fit(Xtr + 100)
+    np.testing.assert_allclose(far.mean_, Xtr.mean(axis=0) + 100, atol=1e-3)
+    assert fitted.mean_ is None  # data in [0, 1]: read as they are
+    knn = _knn(far.transform(Xte + 100), yte)
+    assert knn > _knn(fitted.transform(Xte), yte) - 0.05
+    assert knn > _knn(PCA(2).fit(Xtr).transform(Xte), yte) + 0.15
+
+
 def test_embedding_is_the_map_of_the_fitted_samples(fitted, split):
     """``embedding_`` (scikit-learn's TSNE and UMAP keep one) is what
     ``transform`` gives for the training samples, and ``fit_transform``
