@@ -473,9 +473,9 @@ class BaseAutoencoder(
         ``data_range_`` is set first: the training noise is clipped to it,
         and a subclass's :meth:`_build_networks` may read it. With ``mean_``
         the networks read centred inputs (:func:`~skae._nets.layers.centred`).
-        The optimizer
-        learns the fit's length in steps (for a schedule), except with
-        ``partial`` (``partial_fit``, whose calls go on without an end).
+        The optimizer learns the fit's length in steps (for a schedule),
+        except with ``partial`` (``partial_fit``, whose calls go on without an
+        end).
         """
         self.data_range_ = data_range
         output_activation = "sigmoid" if loss == "binary_crossentropy" else "linear"

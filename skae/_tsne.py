@@ -315,8 +315,8 @@ class ParametricTSNE(BaseAutoencoder):
         return super()._resolve_loss(lo, hi)
 
     def _centres_inputs(self, loss, data_range):
-        """Without a decoder, centre the inputs of data outside [0, 1] (the
-        map network alone, which the base's rule reads from the loss)."""
+        """Without a decoder (``loss_ == "none"``) there is no output to read
+        the base's rule from: centre the inputs of data outside [0, 1]."""
         if loss == "none":
             return not _in_unit(*data_range)
         return super()._centres_inputs(loss, data_range)
