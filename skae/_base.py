@@ -436,15 +436,15 @@ class BaseAutoencoder(
         data_range = self._value_range(X, sample_shape)
         loss = self._resolve_loss(*data_range)
         self.mean_ = (column_mean(X).reshape(sample_shape)
-                      if self._centres_inputs(loss, data_range) else None)
+                      if self._centres_inputs(data_range) else None)
         return loss, data_range, sample_shape
 
-    def _centres_inputs(self, loss, data_range):
+    def _centres_inputs(self, data_range):
         """Whether a new network reads its inputs less their training mean
-        (``mean_``) and adds it back to its reconstructions: for a linear
-        output (data outside [0, 1]), as PCA centres. A sigmoid output
-        (binary cross-entropy) needs the values themselves."""
-        return loss != "binary_crossentropy"
+        (``mean_``) and adds it back to its reconstructions: for data outside
+        [0, 1], as PCA centres. Data in [0, 1] (a sigmoid output with binary
+        cross-entropy) are read as they are."""
+        return not _in_unit(*data_range)
 
     def _split_validation(self, X, sample_shape, rng, fraction):
         """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``

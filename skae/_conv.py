@@ -148,11 +148,10 @@ class ConvAutoencoder(BaseAutoencoder):
         clipped to.
     mean_ : ndarray of shape image_shape or None
         Mean of each pixel and channel over the training data, for data
-        outside [0, 1] (a linear output): the encoder reads its inputs less it
-        and the decoder adds it back, as :class:`~sklearn.decomposition.PCA`
-        centres, so that data far from zero train as well as data near it.
-        None for data in [0, 1] (binary cross-entropy), which the network
-        reads as they are.
+        outside [0, 1]: the encoder reads its inputs less it and the decoder
+        adds it back, as :class:`~sklearn.decomposition.PCA` centres, so that
+        data far from zero train as well as data near it. None for data in [0,
+        1], which the network reads as they are.
     code_shape_ : tuple of int
         Shape of one code as the encoder outputs it: ``(n_components,)``, or
         with ``n_components=None`` the last feature map ``(height, width,

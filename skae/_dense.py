@@ -119,12 +119,11 @@ class DenseAutoencoder(BaseAutoencoder):
         chose the loss (``loss="auto"``) and that the training noise is
         clipped to.
     mean_ : ndarray of shape (n_features,) or None
-        Mean of each feature over the training data, for data outside [0, 1]
-        (a linear output): the encoder reads its inputs less it and the
-        decoder adds it back, as :class:`~sklearn.decomposition.PCA` centres,
-        so that data far from zero train as well as data near it. None for
-        data in [0, 1] (binary cross-entropy), which the network reads as they
-        are.
+        Mean of each feature over the training data, for data outside [0, 1]:
+        the encoder reads its inputs less it and the decoder adds it back, as
+        :class:`~sklearn.decomposition.PCA` centres, so that data far from
+        zero train as well as data near it. None for data in [0, 1], which the
+        network reads as they are.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
     n_iter_ : int

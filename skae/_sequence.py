@@ -582,7 +582,7 @@ class SequenceAutoencoder(BaseAutoencoder):
             return None
         return super()._noise_layer(sample_shape, seeds)
 
-    def _centres_inputs(self, loss, data_range):
+    def _centres_inputs(self, data_range):
         """Never the base's per-feature centring: sequences of any length
         have no fixed features to centre; the encoder standardises large
         values itself (``value_scale_``)."""

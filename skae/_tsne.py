@@ -6,7 +6,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._backend import get_keras
-from ._base import BaseAutoencoder, _LOSSES, _in_unit, _tf_replicas
+from ._base import BaseAutoencoder, _LOSSES, _tf_replicas
 from ._validation import ACTIVATIONS, check_layer_sizes
 from ._rows import LazyRows, blockwise
 
@@ -313,13 +313,6 @@ class ParametricTSNE(BaseAutoencoder):
         if self.reconstruction_weight <= 0:
             return "none"
         return super()._resolve_loss(lo, hi)
-
-    def _centres_inputs(self, loss, data_range):
-        """Without a decoder (``loss_ == "none"``) there is no output to read
-        the base's rule from: centre the inputs of data outside [0, 1]."""
-        if loss == "none":
-            return not _in_unit(*data_range)
-        return super()._centres_inputs(loss, data_range)
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets.dense import build_dense_decoder, build_dense_encoder

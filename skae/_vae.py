@@ -138,11 +138,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         clipped to.
     mean_ : ndarray of shape (n_features,) or image_shape or None
         Mean of each feature (pixel) over the training data, for data outside
-        [0, 1] (a linear output): the encoder reads its inputs less it and the
-        decoder adds it back, as :class:`~sklearn.decomposition.PCA` centres,
-        so that data far from zero train as well as data near it. None for
-        data in [0, 1] (binary cross-entropy), which the network reads as they
-        are.
+        [0, 1]: the encoder reads its inputs less it and the decoder adds it
+        back, as :class:`~sklearn.decomposition.PCA` centres, so that data far
+        from zero train as well as data near it. None for data in [0, 1],
+        which the network reads as they are.
     code_shape_ : tuple of int
         Shape of one latent point, ``(n_components,)``.
     n_iter_ : int
