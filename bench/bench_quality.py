@@ -34,7 +34,9 @@ squared error that ``loss="auto"`` replaces with the Huber loss on such data.
 ``--offset C`` adds ``C`` to every value, training and test, after any
 scaling: data far from zero, as PCA takes them without a scaler (a sensor's
 baseline, say). Errors and distances do not move with it, so every figure
-compares with the same run without it.
+compares with the same run without it. ``--multiply M`` multiplies every
+value by ``M`` first: the same data in other units (``255``: pixel bytes,
+``16``: the digits' raw counts); errors are then in those units, squared.
 
 MNIST: ``../shared/data/mnist.npz`` (22,699 training, 10,000 test images), or
 the file named by ``SKAE_MNIST``. Digits: scikit-learn's bundled 8x8 digits,
@@ -137,6 +139,8 @@ def main():
     parser.add_argument("--scaler", choices=("none", "standard"), default="none")
     parser.add_argument("--offset", type=float, default=0.0,
                         help="add this to every value (data far from zero)")
+    parser.add_argument("--multiply", type=float, default=1.0,
+                        help="multiply every value by this first (other units)")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--out", default=None, help="write a Markdown report here")
     args = parser.parse_args()
@@ -145,16 +149,17 @@ def main():
     report = [f"Machine: {machine()}.", ""]
     for name in args.data.split(","):
         data = load(name, args.scaler)
-        if args.offset:
-            data = (data[0] + np.float32(args.offset), data[1],
-                    data[2] + np.float32(args.offset), data[3])
+        if args.offset or args.multiply != 1:
+            m, c = np.float32(args.multiply), np.float32(args.offset)
+            data = (data[0] * m + c, data[1], data[2] * m + c, data[3])
         rows = []
         for k in sizes:
             for model in models:
                 rows.append(evaluate(model, k, data, args.random_state))
                 print(json.dumps(dict(data=name, **rows[-1])), flush=True)
         scaled = ", standardised" if args.scaler == "standard" else ""
-        shifted = f", plus {args.offset:g}" if args.offset else ""
+        shifted = (f", times {args.multiply:g}" if args.multiply != 1 else "") + (
+            f", plus {args.offset:g}" if args.offset else "")
         report += [f"### {name} ({len(data[0])} training, {len(data[2])} test "
                    f"images{scaled}{shifted})", "", table(rows, median=bool(scaled)), ""]
         print(report[-2], flush=True)

@@ -354,7 +354,8 @@ class BaseAutoencoder(
 
         The first call builds the networks from ``X`` as ``fit`` would (its
         range chooses the loss, ``loss="auto"``, and outside [0, 1] its mean
-        is ``mean_``, which the networks centre with); later calls continue with
+        is ``mean_``, which the networks centre with; the VAE takes its
+        ``likelihood_scale_`` from it too); later calls continue with
         the same weights and optimizer state, one epoch over each ``X`` in
         shuffled batches of ``batch_size``. ``epochs``, ``validation_fraction``
         and ``early_stopping`` apply to ``fit`` only. Use it to train on data
@@ -446,6 +447,12 @@ class BaseAutoencoder(
         cross-entropy) are read as they are."""
         return not _in_unit(*data_range)
 
+    def _input_unit(self):
+        """The unit a new network reads its (centred) inputs in and gives its
+        outputs in: 1, the data's own units. A subclass whose loss depends on
+        the data's scale reads values of unit spread instead."""
+        return 1.0
+
     def _split_validation(self, X, sample_shape, rng, fraction):
         """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``
         held out (``X_val`` is None for none). Lazy rows stay lazy."""
@@ -472,7 +479,8 @@ class BaseAutoencoder(
 
         ``data_range_`` is set first: the training noise is clipped to it,
         and a subclass's :meth:`_build_networks` may read it. With ``mean_``
-        the networks read centred inputs (:func:`~skae._nets.layers.centred`).
+        the networks read centred inputs (:func:`~skae._nets.layers.centred`),
+        in units of :meth:`_input_unit`.
         The optimizer learns the fit's length in steps (for a schedule),
         except with ``partial`` (``partial_fit``, whose calls go on without an
         end).
@@ -481,10 +489,13 @@ class BaseAutoencoder(
         output_activation = "sigmoid" if loss == "binary_crossentropy" else "linear"
         encoder, decoder = self._build_networks(sample_shape, output_activation,
                                                 seeds)
-        if self.mean_ is not None:
+        scale = self._input_unit()
+        if self.mean_ is not None or scale != 1.0:
             from ._nets.layers import centred
 
-            encoder, decoder = centred(encoder, decoder, self.mean_)
+            mean = (self.mean_ if self.mean_ is not None
+                    else np.zeros(sample_shape, np.float32))
+            encoder, decoder = centred(encoder, decoder, mean, scale)
         model = self._assemble(keras, encoder, decoder, sample_shape, seeds)
         n_steps = epochs * self._steps_per_epoch(n_train)
         model.compile(

@@ -167,6 +167,24 @@ def column_mean(rows):
     return (total / max(1, len(rows))).astype(np.float32)
 
 
+def column_variance(rows):
+    """Variance of each column of 2-D rows (an array or a :class:`LazyRows`,
+    read in blocks) about its mean, in float64; ``(n_columns,)``."""
+    if not isinstance(rows, LazyRows):
+        return np.asarray(rows).var(axis=0, dtype=np.float64)
+    mean = column_mean(rows).astype(np.float64)
+    data = rows.data
+    if sp.issparse(data) and rows.indices is None:
+        data = data.tocsr()
+        squares = np.bincount(data.indices, weights=data.data.astype(np.float64) ** 2,
+                              minlength=data.shape[1])
+        return np.maximum(squares / max(1, data.shape[0]) - mean**2, 0.0)
+    total = np.zeros(data.shape[1], np.float64)
+    for block in rows.blocks():
+        total += np.square(block - mean).sum(axis=0)
+    return total / max(1, len(rows))
+
+
 def blockwise(func, X):
     """``func`` over dense blocks of a :class:`LazyRows`, results concatenated.
 

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, _LOSSES, BaseAutoencoder
+from ._rows import column_variance
 from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
@@ -15,6 +16,14 @@ from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 # sample's score does not depend on the other rows or on their order.
 _ELBO_DRAWS = 16
 _ELBO_SEED = 0
+
+
+def _spread(X):
+    """Root mean variance of the columns of 2-D ``X`` that vary (1 if none
+    does), read in blocks for lazy rows."""
+    variance = column_variance(X)
+    varying = variance[variance > 1e-12 * variance.max(initial=0.0)]
+    return float(np.sqrt(varying.mean())) if varying.size else 1.0
 
 
 class VariationalAutoencoder(BaseAutoencoder):
@@ -75,13 +84,15 @@ class VariationalAutoencoder(BaseAutoencoder):
         Observation model ``p(x|z)``, i.e. the reconstruction term of the
         ELBO, always summed over the features. ``"binary_crossentropy"``
         (sigmoid output): Bernoulli, for data in [0, 1]. ``"mse"`` (linear
-        output): Gaussian with fixed variance 1/2 per feature, so that minus
-        its log-likelihood is the summed squared error plus
-        ``n_features / 2 * log(pi)``. ``"mae"``: Laplace with scale 1 (summed
-        absolute error plus ``n_features * log(2)``). ``"auto"`` picks the
-        Bernoulli model for data in [0, 1], the Gaussian one otherwise; as the
-        variance is fixed, standardise real-valued data first (e.g. with
-        ``StandardScaler``).
+        output): Gaussian with variance ``s**2 / 2`` per feature, where ``s``
+        is the data's spread (``likelihood_scale_``, 1 for standardised data),
+        so that minus its log-likelihood is the summed squared error in units
+        of ``s`` plus ``n_features / 2 * log(pi * s**2)``. ``"mae"``: Laplace
+        with scale ``s`` (summed absolute error in units of ``s`` plus
+        ``n_features * log(2 * s)``). ``"auto"`` picks the Bernoulli model for
+        data in [0, 1], the Gaussian one otherwise. As the variance follows
+        the data's, the same data in other units (pixel bytes, counts) train
+        the same model.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
@@ -138,10 +149,16 @@ class VariationalAutoencoder(BaseAutoencoder):
         clipped to.
     mean_ : ndarray of shape (n_features,) or image_shape or None
         Mean of each feature (pixel) over the training data, for data outside
-        [0, 1]: the encoder reads its inputs less it and the decoder adds it
-        back, as :class:`~sklearn.decomposition.PCA` centres, so that data far
-        from zero train as well as data near it. None for data in [0, 1],
-        which the network reads as they are.
+        [0, 1]: the encoder reads its inputs less it (over
+        ``likelihood_scale_``) and the decoder adds it back, as
+        :class:`~sklearn.decomposition.PCA` centres, so that data far from
+        zero train as well as data near it. None for data in [0, 1], which
+        the network reads as they are.
+    likelihood_scale_ : float or None
+        Spread ``s`` of the training data that the Gaussian and Laplace
+        models measure errors in, and that the network reads and gives values
+        in: the root mean variance of the features that vary (1 for data
+        standardised by ``StandardScaler``). None for the Bernoulli model.
     code_shape_ : tuple of int
         Shape of one latent point, ``(n_components,)``.
     n_iter_ : int
@@ -330,10 +347,27 @@ class VariationalAutoencoder(BaseAutoencoder):
         z = Sampling(seed=next(seeds), name="sampling")([z_mean, z_log_var])
         return keras.Model(inputs, decoder(z), name="variational_autoencoder")
 
+    def _resolve_fit_state(self, X, warm):
+        """The base's fit state; a new fit also sets ``likelihood_scale_``
+        (a warm one keeps the fitted network's)."""
+        state = super()._resolve_fit_state(X, warm)
+        if not warm:
+            loss = state[0]
+            self.likelihood_scale_ = (None if loss == "binary_crossentropy"
+                                      else _spread(X))
+        return state
+
     def _compile_loss(self, loss):
         from ._nets.vae import SummedReconstructionLoss
 
-        return SummedReconstructionLoss(loss)
+        return SummedReconstructionLoss(loss, scale=self._input_unit())
+
+    def _input_unit(self):
+        """``likelihood_scale_``, or 1 for the Bernoulli model: the network
+        reads and gives values in units of the spread its loss measures
+        errors in, so that the same data in other units train the same
+        model."""
+        return self.likelihood_scale_ or 1.0
 
     # ------------------------------------------------------------------
     # Inference
@@ -367,13 +401,14 @@ class VariationalAutoencoder(BaseAutoencoder):
         """``log p(x|z)`` per row, in nats, for decoder outputs ``R``."""
         X = X.astype(np.float64)
         R = R.astype(np.float64)
-        n_features = X.shape[1]
+        n_features, s = X.shape[1], self._input_unit()
         if self.loss_ == "binary_crossentropy":
             R = np.clip(R, _EPS, 1 - _EPS)
             return (X * np.log(R) + (1 - X) * np.log(1 - R)).sum(axis=1)
         if self.loss_ == "mae":
-            return -np.abs(X - R).sum(axis=1) - n_features * np.log(2.0)
-        return -((X - R) ** 2).sum(axis=1) - 0.5 * n_features * np.log(np.pi)
+            return -np.abs(X - R).sum(axis=1) / s - n_features * np.log(2.0 * s)
+        return (-((X - R) ** 2).sum(axis=1) / s**2
+                - 0.5 * n_features * np.log(np.pi * s**2))
 
     def _score_rows(self, X):
         """The ELBO of each of the validated rows ``X``."""
@@ -395,12 +430,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         ``ELBO(x) = E_q(z|x)[log p(x|z)] - KL(q(z|x) || N(0, I))``, a lower
         bound on ``log p(x)``. ``log p(x|z)`` follows ``loss_``: for the
         Bernoulli model minus the binary cross-entropy summed over the
-        features; for the Gaussian model (``"mse"``, variance 1/2) minus the
-        summed squared error minus ``n_features / 2 * log(pi)``; for the Laplace
-        model (``"mae"``, scale 1) minus the summed absolute error minus
-        ``n_features * log(2)``. The expectation is estimated with 16 fixed
-        latent draws (8 antithetic pairs) shared by all samples, so the result
-        is deterministic. ``beta`` does not enter: this is always the true
+        features; for the Gaussian model (``"mse"``, variance ``s**2 / 2``
+        with ``s = likelihood_scale_``) minus the summed squared error over
+        ``s**2`` minus ``n_features / 2 * log(pi * s**2)``; for the Laplace
+        model (``"mae"``, scale ``s``) minus the summed absolute error over
+        ``s`` minus ``n_features * log(2 * s)``. The expectation is estimated
+        with 16 fixed latent draws (8 antithetic pairs) shared by all
+        samples, so the result is deterministic. ``beta`` does not enter: this is always the true
         ELBO. Minus its mean is the negative ELBO reported in papers.
 
         Parameters

@@ -61,6 +61,26 @@ def run_python():
     return _run_python
 
 
+def _held_out_scores(est, X_train, y_train, X_test, y_test):
+    """``(test MSE, 5-NN accuracy)`` of a fitted ``est``: the mean squared
+    error of ``X_test`` rebuilt from its codes, and a 5-NN classifier fitted
+    on the training codes scoring the test codes."""
+    import numpy as np
+    from sklearn.neighbors import KNeighborsClassifier
+
+    C_train, C_test = est.transform(X_train), est.transform(X_test)
+    R = est.inverse_transform(C_test)
+    knn = KNeighborsClassifier(5).fit(C_train, y_train).score(C_test, y_test)
+    return float(np.mean((R - X_test) ** 2)), knn
+
+
+@pytest.fixture(scope="session")
+def held_out_scores():
+    """``held_out_scores(est, X_train, y_train, X_test, y_test)``: see
+    :func:`_held_out_scores`."""
+    return _held_out_scores
+
+
 @pytest.fixture(scope="session")
 def mnist_small():
     """A small slice of real MNIST: (x_train, y_train, x_test, y_test), flat.

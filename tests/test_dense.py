@@ -16,7 +16,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -400,7 +399,7 @@ def test_defaults_beat_pca_on_held_out_digits(digits):
     assert ae_mse < 0.8 * pca_mse, (ae_mse, pca_mse)
 
 
-def test_defaults_beat_pca_on_held_out_standardised_digits(digits):
+def test_defaults_beat_pca_on_held_out_standardised_digits(digits, held_out_scores):
     """StandardScaler in front, only n_components set: a lower held-out error
     than PCA of that size, and codes at least as good for 5-NN."""
     X, y = digits
@@ -410,17 +409,13 @@ def test_defaults_beat_pca_on_held_out_standardised_digits(digits):
     ae = DenseAutoencoder(8, random_state=0).fit(X_train)
     assert ae.loss_ == "huber"
     pca = PCA(8).fit(X_train)
-    scores = {}
-    for name, est in (("ae", ae), ("pca", pca)):
-        C_train, C_test = est.transform(X_train), est.transform(X_test)
-        R = est.inverse_transform(C_test)
-        knn = KNeighborsClassifier(5).fit(C_train, y_train).score(C_test, y_test)
-        scores[name] = (np.mean((R - X_test) ** 2), knn)
+    scores = {name: held_out_scores(est, X_train, y_train, X_test, y_test)
+              for name, est in (("ae", ae), ("pca", pca))}
     assert scores["ae"][0] < 0.8 * scores["pca"][0], scores
     assert scores["ae"][1] >= scores["pca"][1], scores
 
 
-def test_data_far_from_zero_is_centred_like_pca(digits):
+def test_data_far_from_zero_is_centred_like_pca(digits, held_out_scores):
     """Values far from zero, as PCA takes them without a scaler (the digits
     plus 100, a sensor's baseline, say): the network reads them less their
     training mean (``mean_``) and adds it back, so it fits them as it fits the
@@ -439,12 +434,8 @@ def test_data_far_from_zero_is_centred_like_pca(digits):
     X_train, X_test = X[:1400] + 100, X[1400:] + 100
     ae = DenseAutoencoder(8, random_state=0).fit(X_train)
     pca = PCA(8).fit(X_train)
-    scores = {}
-    for name, est in (("ae", ae), ("pca", pca)):
-        C_train, C_test = est.transform(X_train), est.transform(X_test)
-        knn = KNeighborsClassifier(5).fit(C_train, y[:1400]).score(C_test, y[1400:])
-        R = est.inverse_transform(C_test)
-        scores[name] = (np.mean((R - X_test) ** 2), knn)
+    scores = {name: held_out_scores(est, X_train, y[:1400], X_test, y[1400:])
+              for name, est in (("ae", ae), ("pca", pca))}
     assert scores["ae"][0] < 0.8 * scores["pca"][0], scores
     assert scores["ae"][1] >= scores["pca"][1], scores
 

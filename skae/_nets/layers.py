@@ -93,20 +93,22 @@ class ClippedGaussianNoise(keras.layers.Layer):
         return config
 
 
-def centred(encoder, decoder, mean):
-    """``encoder`` reading its inputs less ``mean`` and ``decoder`` (or None)
-    adding ``mean`` back to its outputs: each wrapped in a model of the same
-    name with a built-in ``Rescaling`` layer (``offset=-mean`` first,
-    ``offset=mean`` last), so that both take and give values in the data's
-    units. A network started with biases near zero then begins at the
-    data's mean rather than at zero, however far from zero the data lie."""
+def centred(encoder, decoder, mean, scale=1.0):
+    """``encoder`` reading its inputs less ``mean``, over ``scale``, and
+    ``decoder`` (or None) giving its outputs times ``scale`` plus ``mean``:
+    each wrapped in a model of the same name with a built-in ``Rescaling``
+    layer (``x / scale - mean / scale`` first, ``y * scale + mean`` last), so
+    that both take and give values in the data's units. A network started
+    with biases near zero then begins at the data's mean rather than at
+    zero, however far from zero the data lie, and with ``scale`` the data's
+    spread it reads values of about unit spread, whatever their units."""
     inputs = keras.Input(shape=mean.shape, name="input")
-    centre = keras.layers.Rescaling(1.0, offset=-mean, name="centre")
+    centre = keras.layers.Rescaling(1.0 / scale, offset=-mean / scale, name="centre")
     outer_encoder = keras.Model(inputs, encoder(centre(inputs)), name=encoder.name)
     if decoder is None:
         return outer_encoder, None
     codes = keras.Input(shape=decoder.inputs[0].shape[1:], name="code")
-    uncentre = keras.layers.Rescaling(1.0, offset=mean, name="uncentre")
+    uncentre = keras.layers.Rescaling(scale, offset=mean, name="uncentre")
     return outer_encoder, keras.Model(codes, uncentre(decoder(codes)), name=decoder.name)
 
 
