@@ -21,12 +21,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import get_keras, seed_stream, unshare_averaged_weights
-from ._rows import LazyRows, blockwise, column_mean, finite_range
+from ._rows import LazyRows, blockwise, column_mean, finite_range, spread
 
 _EPS = 1e-7
 # The reconstruction losses every estimator takes (the VAE's are likelihoods);
-# the plain autoencoders also take "huber", with this delta: one unit of
-# standardised data, squared error within it, absolute error beyond.
+# the plain autoencoders also take "huber", with this delta in units of the
+# data's spread (scale_): one unit of standardised data, squared error within
+# it, absolute error beyond.
 _LOSSES = {"binary_crossentropy", "mse", "mae"}
 _HUBER_DELTA = 1.0
 _OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad", "adadelta"}
@@ -147,9 +148,18 @@ class BaseAutoencoder(
         )
 
     def _compile_loss(self, loss):
-        """What ``Model.compile`` gets for the resolved ``loss`` (its name,
-        Keras' Huber loss with the delta that scoring uses, or on PyTorch
-        skae's binary cross-entropy: :mod:`skae._nets.losses`)."""
+        """What ``Model.compile`` gets for the resolved ``loss``: the
+        :meth:`_reconstruction_loss`, on errors in units of ``scale_`` where
+        the fit has one (:class:`~skae._nets.losses.InUnits`)."""
+        from ._nets.losses import InUnits
+
+        compiled = self._reconstruction_loss(loss)
+        return compiled if self.scale_ is None else InUnits(compiled, self.scale_)
+
+    def _reconstruction_loss(self, loss):
+        """The per-sample loss of ``loss`` (its name, Keras' Huber loss with
+        the delta that scoring uses, or on PyTorch skae's binary
+        cross-entropy: :mod:`skae._nets.losses`)."""
         if loss == "huber":
             return get_keras().losses.Huber(delta=_HUBER_DELTA)
         from ._nets.losses import reconstruction_loss
@@ -354,8 +364,8 @@ class BaseAutoencoder(
 
         The first call builds the networks from ``X`` as ``fit`` would (its
         range chooses the loss, ``loss="auto"``, and outside [0, 1] its mean
-        is ``mean_``, which the networks centre with; the VAE takes its
-        ``likelihood_scale_`` from it too); later calls continue with
+        is ``mean_``, which the networks centre with, and its spread
+        ``scale_``); later calls continue with
         the same weights and optimizer state, one epoch over each ``X`` in
         shuffled batches of ``batch_size``. ``epochs``, ``validation_fraction``
         and ``early_stopping`` apply to ``fit`` only. Use it to train on data
@@ -438,6 +448,7 @@ class BaseAutoencoder(
         loss = self._resolve_loss(*data_range)
         self.mean_ = (column_mean(X).reshape(sample_shape)
                       if self._centres_inputs(data_range) else None)
+        self.scale_ = spread(X) if self._scales_inputs(loss) else None
         return loss, data_range, sample_shape
 
     def _centres_inputs(self, data_range):
@@ -447,11 +458,18 @@ class BaseAutoencoder(
         cross-entropy) are read as they are."""
         return not _in_unit(*data_range)
 
+    def _scales_inputs(self, loss):
+        """Whether a new network reads its (centred) inputs over the data's
+        spread (``scale_``), gives its outputs times it and trains on errors
+        in units of it: for losses that measure errors in the data's units
+        (squared, absolute, Huber), so that the same data in other units
+        train the same model. Binary cross-entropy reads [0, 1] as it is."""
+        return loss in ("mse", "mae", "huber")
+
     def _input_unit(self):
-        """The unit a new network reads its (centred) inputs in and gives its
-        outputs in: 1, the data's own units. A subclass whose loss depends on
-        the data's scale reads values of unit spread instead."""
-        return 1.0
+        """The unit a network reads and gives values in: ``scale_``, or 1
+        (the data's own units) without it."""
+        return self.scale_ or 1.0
 
     def _split_validation(self, X, sample_shape, rng, fraction):
         """``(X_train, X_val)``: ``X`` in ``sample_shape``, a random ``fraction``
@@ -763,8 +781,9 @@ class BaseAutoencoder(
         """Negative reconstruction error of each sample (higher is better).
 
         The error is the fitted loss (``loss_``: binary cross-entropy, mean
-        squared or absolute error, or Huber) averaged over the features of
-        each sample, so low scores flag samples unlike the training data.
+        squared or absolute error, or Huber with a delta of one ``scale_``)
+        in the data's units, averaged over the features of each sample, so
+        low scores flag samples unlike the training data.
 
         Parameters
         ----------
@@ -795,10 +814,10 @@ class BaseAutoencoder(
             err = -(X * np.log(R) + (1 - X) * np.log(1 - R))
         elif self.loss_ == "mae":
             err = np.abs(X - R)
-        elif self.loss_ == "huber":
+        elif self.loss_ == "huber":  # in the data's units: delta times scale_
+            delta = _HUBER_DELTA * self._input_unit()
             err = np.abs(X - R)
-            err = np.where(err <= _HUBER_DELTA, 0.5 * err**2,
-                           _HUBER_DELTA * (err - 0.5 * _HUBER_DELTA))
+            err = np.where(err <= delta, 0.5 * err**2, delta * (err - 0.5 * delta))
         else:
             err = (X - R) ** 2
         if weights is None:

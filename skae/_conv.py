@@ -92,7 +92,8 @@ class ConvAutoencoder(BaseAutoencoder):
         Reconstruction loss. ``"auto"`` picks binary cross-entropy (with a
         sigmoid output) when the training data lies in [0, 1], mean squared
         error (with a linear output) otherwise. ``"huber"``: squared error
-        for errors up to 1, absolute error beyond.
+        for errors up to one ``scale_`` (the data's spread), absolute error
+        beyond.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
@@ -152,6 +153,14 @@ class ConvAutoencoder(BaseAutoencoder):
         adds it back, as :class:`~sklearn.decomposition.PCA` centres, so that
         data far from zero train as well as data near it. None for data in [0,
         1], which the network reads as they are.
+    scale_ : float or None
+        Spread of the training images, the root mean variance of the pixels
+        (and channels) that vary, for losses in the images' units (squared,
+        absolute, Huber): the encoder reads the centred images over it, the
+        decoder's output is multiplied by it, and training measures errors
+        in units of it, so that images as bytes (0-255) or in any other units
+        train the same model. None with binary cross-entropy (images in
+        [0, 1]).
     code_shape_ : tuple of int
         Shape of one code as the encoder outputs it: ``(n_components,)``, or
         with ``n_components=None`` the last feature map ``(height, width,

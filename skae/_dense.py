@@ -63,10 +63,10 @@ class DenseAutoencoder(BaseAutoencoder):
     loss : {"auto", "binary_crossentropy", "mse", "mae", "huber"}, default="auto"
         Reconstruction loss. ``"auto"`` picks binary cross-entropy (with a
         sigmoid output) when the training data lies in [0, 1], the Huber loss
-        (with a linear output) otherwise: squared error for errors up to 1,
-        absolute error beyond, so that on standardised data a few extreme
-        values do not take the code's capacity (``"mse"`` reconstructs
-        those better and gives weaker features).
+        (with a linear output) otherwise: squared error for errors up to one
+        ``scale_`` (the data's spread; 1 on standardised data), absolute error
+        beyond, so that a few extreme values do not take the code's capacity
+        (``"mse"`` reconstructs those better and gives weaker features).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Optimizer name, or an instance (copied, never modified).
     learning_rate : float, default=1e-3
@@ -124,6 +124,14 @@ class DenseAutoencoder(BaseAutoencoder):
         :class:`~sklearn.decomposition.PCA` centres, so that data far from
         zero train as well as data near it. None for data in [0, 1], which the
         network reads as they are.
+    scale_ : float or None
+        Spread of the training data, the root mean variance of the features
+        that vary (1 for data standardised by ``StandardScaler``), for losses
+        in the data's units (squared, absolute, Huber): the encoder reads its
+        centred inputs over it, the decoder gives its outputs times it, and
+        training measures errors in units of it (so the Huber loss is squared
+        up to one ``scale_``), so that the same data in other units (pixel
+        bytes, counts) train the same model. None with binary cross-entropy.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
     n_iter_ : int

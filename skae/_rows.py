@@ -185,6 +185,14 @@ def column_variance(rows):
     return total / max(1, len(rows))
 
 
+def spread(rows):
+    """Root mean variance of the columns of 2-D rows that vary (1 if none
+    does): one value for the data's scale, 1 for standardised data."""
+    variance = column_variance(rows)
+    varying = variance[variance > 1e-12 * variance.max(initial=0.0)]
+    return float(np.sqrt(varying.mean())) if varying.size else 1.0
+
+
 def blockwise(func, X):
     """``func`` over dense blocks of a :class:`LazyRows`, results concatenated.
 

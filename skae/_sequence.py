@@ -317,6 +317,8 @@ class SequenceAutoencoder(BaseAutoencoder):
     mean_ : None
         The other estimators' per-feature centring, which sequences do not
         get: ``value_scale_`` standardises values of a large spread.
+    scale_ : None
+        The other estimators' spread, for the same reason.
     code_shape_ : tuple of int
         Shape of one code, ``(n_components,)``.
     value_scale_ : tuple of (float, float) or None
@@ -586,6 +588,12 @@ class SequenceAutoencoder(BaseAutoencoder):
         """Never the base's per-feature centring: sequences of any length
         have no fixed features to centre; the encoder standardises large
         values itself (``value_scale_``)."""
+        return False
+
+    def _scales_inputs(self, loss):
+        """Never the base's ``scale_``: the encoder standardises large
+        values itself (``value_scale_``), and the loss and the distance term
+        keep the data's units."""
         return False
 
     def _resolve_fit_state(self, X, warm):

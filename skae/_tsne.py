@@ -202,6 +202,9 @@ class ParametricTSNE(BaseAutoencoder):
         the map network reads its inputs less it (and a decoder adds it
         back), as :class:`~sklearn.decomposition.PCA` centres, so that data
         far from zero map as well as data near it. None for data in [0, 1].
+    scale_ : None
+        The other estimators' spread: the map's loss has no units and its
+        layer normalisation takes the inputs' scale.
     code_shape_ : tuple of int
         Shape of one map point, ``(n_components,)``.
     embedding_ : ndarray of shape (n_samples, n_components)
@@ -313,6 +316,13 @@ class ParametricTSNE(BaseAutoencoder):
         if self.reconstruction_weight <= 0:
             return "none"
         return super()._resolve_loss(lo, hi)
+
+    def _scales_inputs(self, loss):
+        """Never ``scale_``: the map's loss has no units (the affinities are
+        calibrated by perplexity) and the layer normalisation takes the
+        inputs' scale; the optional decoder's error keeps the data's units
+        against ``reconstruction_weight``."""
+        return False
 
     def _build_networks(self, sample_shape, output_activation, seeds):
         from ._nets.dense import build_dense_decoder, build_dense_encoder

@@ -8,7 +8,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _EPS, _LOSSES, BaseAutoencoder
-from ._rows import column_variance
 from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 
 # Latent draws per sample in the Monte Carlo estimate of the ELBO: a fixed set
@@ -16,14 +15,6 @@ from ._validation import ACTIVATIONS, check_image_shape, check_layer_sizes
 # sample's score does not depend on the other rows or on their order.
 _ELBO_DRAWS = 16
 _ELBO_SEED = 0
-
-
-def _spread(X):
-    """Root mean variance of the columns of 2-D ``X`` that vary (1 if none
-    does), read in blocks for lazy rows."""
-    variance = column_variance(X)
-    varying = variance[variance > 1e-12 * variance.max(initial=0.0)]
-    return float(np.sqrt(varying.mean())) if varying.size else 1.0
 
 
 class VariationalAutoencoder(BaseAutoencoder):
@@ -85,7 +76,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         ELBO, always summed over the features. ``"binary_crossentropy"``
         (sigmoid output): Bernoulli, for data in [0, 1]. ``"mse"`` (linear
         output): Gaussian with variance ``s**2 / 2`` per feature, where ``s``
-        is the data's spread (``likelihood_scale_``, 1 for standardised data),
+        is the data's spread (``scale_``, 1 for standardised data),
         so that minus its log-likelihood is the summed squared error in units
         of ``s`` plus ``n_features / 2 * log(pi * s**2)``. ``"mae"``: Laplace
         with scale ``s`` (summed absolute error in units of ``s`` plus
@@ -149,12 +140,12 @@ class VariationalAutoencoder(BaseAutoencoder):
         clipped to.
     mean_ : ndarray of shape (n_features,) or image_shape or None
         Mean of each feature (pixel) over the training data, for data outside
-        [0, 1]: the encoder reads its inputs less it (over
-        ``likelihood_scale_``) and the decoder adds it back, as
+        [0, 1]: the encoder reads its inputs less it (over ``scale_``) and
+        the decoder adds it back, as
         :class:`~sklearn.decomposition.PCA` centres, so that data far from
         zero train as well as data near it. None for data in [0, 1], which
         the network reads as they are.
-    likelihood_scale_ : float or None
+    scale_ : float or None
         Spread ``s`` of the training data that the Gaussian and Laplace
         models measure errors in, and that the network reads and gives values
         in: the root mean variance of the features that vary (1 for data
@@ -347,27 +338,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         z = Sampling(seed=next(seeds), name="sampling")([z_mean, z_log_var])
         return keras.Model(inputs, decoder(z), name="variational_autoencoder")
 
-    def _resolve_fit_state(self, X, warm):
-        """The base's fit state; a new fit also sets ``likelihood_scale_``
-        (a warm one keeps the fitted network's)."""
-        state = super()._resolve_fit_state(X, warm)
-        if not warm:
-            loss = state[0]
-            self.likelihood_scale_ = (None if loss == "binary_crossentropy"
-                                      else _spread(X))
-        return state
-
-    def _compile_loss(self, loss):
+    def _reconstruction_loss(self, loss):
         from ._nets.vae import SummedReconstructionLoss
 
-        return SummedReconstructionLoss(loss, scale=self._input_unit())
-
-    def _input_unit(self):
-        """``likelihood_scale_``, or 1 for the Bernoulli model: the network
-        reads and gives values in units of the spread its loss measures
-        errors in, so that the same data in other units train the same
-        model."""
-        return self.likelihood_scale_ or 1.0
+        return SummedReconstructionLoss(loss)
 
     # ------------------------------------------------------------------
     # Inference
@@ -431,7 +405,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         bound on ``log p(x)``. ``log p(x|z)`` follows ``loss_``: for the
         Bernoulli model minus the binary cross-entropy summed over the
         features; for the Gaussian model (``"mse"``, variance ``s**2 / 2``
-        with ``s = likelihood_scale_``) minus the summed squared error over
+        with ``s = scale_``) minus the summed squared error over
         ``s**2`` minus ``n_features / 2 * log(pi * s**2)``; for the Laplace
         model (``"mae"``, scale ``s``) minus the summed absolute error over
         ``s`` minus ``n_features * log(2 * s)``. The expectation is estimated

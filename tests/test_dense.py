@@ -94,11 +94,13 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
     ae = DenseAutoencoder(8, loss="huber", epochs=3, random_state=0).fit(Xs)
     R = ae.reconstruct(Xs)
     err = np.abs(Xs.astype(np.float64) - R)
-    assert (err > 1).any() and (err <= 1).any()  # both branches are scored
-    expected = keras.ops.convert_to_numpy(keras.losses.huber(Xs, R))
+    delta = ae.scale_  # one spread of these rows, in the data's units
+    assert (err > delta).any() and (err <= delta).any()  # both branches are scored
+    expected = keras.ops.convert_to_numpy(keras.losses.huber(Xs, R, delta=delta))
     np.testing.assert_allclose(-ae.score_samples(Xs), expected, rtol=1e-4, atol=1e-6)
+    # Keras trains on errors in units of scale_: the same loss over scale_**2.
     assert ae.model_.evaluate(Xs, Xs, verbose=0) == pytest.approx(
-        -ae.score(Xs), rel=1e-3)
+        -ae.score(Xs) / delta**2, rel=1e-3)
     # The compiled loss survives pickling and a safe-mode .keras load.
     again = pickle.loads(pickle.dumps(ae))
     assert again.loss_ == "huber"
@@ -106,7 +108,8 @@ def test_huber_score_is_the_huber_loss_keras_trains_on(digits, tmp_path):
     path = tmp_path / "huber.keras"
     ae.model_.save(path)
     loaded = load_model(path)
-    assert loaded.evaluate(Xs, Xs, verbose=0) == pytest.approx(-ae.score(Xs), rel=1e-3)
+    assert loaded.evaluate(Xs, Xs, verbose=0) == pytest.approx(
+        -ae.score(Xs) / delta**2, rel=1e-3)
 
 
 def test_distance_weight_makes_code_distances_follow_the_data(digits):
@@ -438,6 +441,48 @@ def test_data_far_from_zero_is_centred_like_pca(digits, held_out_scores):
               for name, est in (("ae", ae), ("pca", pca))}
     assert scores["ae"][0] < 0.8 * scores["pca"][0], scores
     assert scores["ae"][1] >= scores["pca"][1], scores
+
+
+@pytest.mark.parametrize("model", ["dense", "conv"])
+def test_the_same_data_in_other_units_train_the_same_model(digits, tmp_path, model):
+    """Errors in the data's units (Huber, squared error) are measured in units
+    of the data's spread (``scale_``), which the network reads and gives values
+    in: the same data times 16 plus 100 (counts on a baseline, say) give the
+    same codes, reconstructions in those units, scores 16**2 times as large,
+    and a saved network that reloads in safe mode. Before, the Huber loss
+    switched from squared to absolute error at one unit of whatever the data
+    were in."""
+    from skae import ConvAutoencoder
+
+    X, _ = digits
+    near_X = ((X[:400] - 0.5) * 4).astype(np.float32)
+    far_X = near_X * 16 + 100
+    if model == "dense":
+        make = lambda: DenseAutoencoder(4, epochs=3, random_state=0)  # noqa: E731
+        tol = 1e-3
+    else:  # JAX's CPU convolutions grow rounding to about 1% over these steps
+        make = lambda: ConvAutoencoder(4, image_shape=(8, 8), epochs=3,  # noqa: E731
+                                       random_state=0)
+        tol = 3e-2
+    near, far = make().fit(near_X), make().fit(far_X)
+    assert near.loss_ == far.loss_ == ("huber" if model == "dense" else "mse")
+    variance = near_X.astype(np.float64).var(axis=0)
+    np.testing.assert_allclose(near.scale_, np.sqrt(variance[variance > 0].mean()),
+                               rtol=1e-6)  # the root mean variance of varying pixels
+    np.testing.assert_allclose(far.scale_, 16 * near.scale_, rtol=1e-5)
+    codes = near.transform(near_X)
+    np.testing.assert_allclose(far.transform(far_X), codes,
+                               atol=tol * np.abs(codes).max())
+    np.testing.assert_allclose((far.inverse_transform(codes) - 100) / 16,
+                               near.inverse_transform(codes), atol=tol * np.abs(near_X).max())
+    np.testing.assert_allclose(far.score_samples(far_X) / 256,
+                               near.score_samples(near_X), rtol=max(tol, 1e-2))
+    far.model_.save(tmp_path / "far.keras")
+    loaded = load_model(tmp_path / "far.keras")
+    assert loaded.loss.scale == far.scale_
+    batch = far_X[:30].reshape((30,) + far.sample_shape_)
+    np.testing.assert_allclose(loaded.predict_on_batch(batch).reshape(30, -1),
+                               far.reconstruct(far_X[:30]).reshape(30, -1), rtol=1e-6)
 
 
 def test_mean_of_sparse_and_memmap_input_is_read_in_blocks(digits, tmp_path):

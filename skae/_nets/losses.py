@@ -13,7 +13,7 @@ logits, so they keep Keras' own loss.
 import keras
 from keras import ops
 
-__all__ = ["binary_crossentropy", "cross_entropy", "reconstruction_loss"]
+__all__ = ["InUnits", "binary_crossentropy", "cross_entropy", "reconstruction_loss"]
 
 
 def cross_entropy(y_true, y_pred):
@@ -41,3 +41,38 @@ def reconstruction_loss(name):
     if name == "binary_crossentropy" and keras.backend.backend() == "torch":
         return binary_crossentropy
     return name
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class InUnits(keras.losses.Loss):
+    """A reconstruction loss on errors in units of ``scale``: ``loss`` of the
+    targets and predictions divided by ``scale`` (the data's spread), so that
+    the same data in other units give the same loss, and a Huber delta or a
+    term's weight means what it means on standardised data.
+
+    Parameters
+    ----------
+    loss : str, dict or keras.losses.Loss
+        The loss (a name, a serialised loss, or a loss object), per sample.
+    scale : float
+        The unit, positive.
+    """
+
+    def __init__(self, loss, scale=1.0, name="in_units",
+                 reduction="sum_over_batch_size", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if not scale > 0:
+            raise ValueError(f"scale must be positive, got {scale!r}.")
+        self.loss = keras.losses.get(loss)
+        self.scale = float(scale)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        per_sample = (self.loss.call if isinstance(self.loss, keras.losses.Loss)
+                      else self.loss)
+        return per_sample(y_true / self.scale, y_pred / self.scale)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(loss=keras.losses.serialize(self.loss), scale=self.scale)
+        return config

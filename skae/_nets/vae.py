@@ -110,40 +110,36 @@ class SummedReconstructionLoss(keras.losses.Loss):
     """Per-sample reconstruction loss summed (not averaged) over the features.
 
     ``kind="binary_crossentropy"``: minus the Bernoulli log-likelihood;
-    ``"mse"``: the summed squared error in units of ``scale``, minus a
-    Gaussian log-likelihood with variance ``scale**2 / 2`` up to the constant
-    ``D/2 * log(pi * scale**2)``; ``"mae"``: the summed absolute error in
-    units of ``scale``, minus a Laplace log-likelihood with scale ``scale``
-    up to ``D * log(2 * scale)``. The batch reduction is the mean over
-    samples, so the loss of a VAE is the negative ELBO in nats (with
-    ``beta=1``). ``scale`` does not enter the Bernoulli model.
+    ``"mse"``: the summed squared error, minus a Gaussian log-likelihood with
+    variance 1/2 up to the constant ``D/2 * log(pi)``; ``"mae"``: the summed
+    absolute error, minus a Laplace log-likelihood with scale 1 up to
+    ``D * log(2)``. The batch reduction is the mean over samples, so the loss
+    of a VAE is the negative ELBO in nats (with ``beta=1``). The VAE gives it
+    values in units of the data's spread (:class:`~skae._nets.losses.InUnits`),
+    so the variance is half that spread squared, the scale that spread.
     """
 
-    def __init__(self, kind="binary_crossentropy", scale=1.0,
-                 name="summed_reconstruction", reduction="sum_over_batch_size",
-                 dtype=None):
+    def __init__(self, kind="binary_crossentropy", name="summed_reconstruction",
+                 reduction="sum_over_batch_size", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         if kind not in _RECONSTRUCTIONS:
             raise ValueError(f"kind must be one of {_RECONSTRUCTIONS}, got {kind!r}.")
-        if not scale > 0:
-            raise ValueError(f"scale must be positive, got {scale!r}.")
         self.kind = kind
-        self.scale = float(scale)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
         if self.kind == "binary_crossentropy":
             err = cross_entropy(y_true, y_pred)
         elif self.kind == "mae":
-            err = ops.abs(y_true - y_pred) / self.scale
+            err = ops.abs(y_true - y_pred)
         else:
-            err = ops.square(y_true - y_pred) / self.scale**2
+            err = ops.square(y_true - y_pred)
         err = ops.reshape(err, (ops.shape(err)[0], -1))
         return ops.sum(err, axis=-1)
 
     def get_config(self):
         config = super().get_config()
-        config.update(kind=self.kind, scale=self.scale)
+        config.update(kind=self.kind)
         return config
 
 
