@@ -167,20 +167,24 @@ def column_mean(rows):
     return (total / max(1, len(rows))).astype(np.float32)
 
 
-def column_variance(rows):
-    """Variance of each column of 2-D rows (an array or a :class:`LazyRows`,
-    read in blocks) about its mean, in float64; ``(n_columns,)``."""
-    if not isinstance(rows, LazyRows):
-        return np.asarray(rows).var(axis=0, dtype=np.float64)
+def column_variance(rows, block_rows=65536):
+    """Variance of each column of 2-D rows (an array or a :class:`LazyRows`)
+    about its mean, summed in float64 over blocks of rows (no float64 copy of
+    the whole data); ``(n_columns,)``."""
     mean = column_mean(rows).astype(np.float64)
-    data = rows.data
-    if sp.issparse(data) and rows.indices is None:
-        data = data.tocsr()
-        squares = np.bincount(data.indices, weights=data.data.astype(np.float64) ** 2,
-                              minlength=data.shape[1])
-        return np.maximum(squares / max(1, data.shape[0]) - mean**2, 0.0)
-    total = np.zeros(data.shape[1], np.float64)
-    for block in rows.blocks():
+    if isinstance(rows, LazyRows):
+        data = rows.data
+        if sp.issparse(data) and rows.indices is None:
+            data = data.tocsr()
+            squares = np.bincount(data.indices, minlength=data.shape[1],
+                                  weights=data.data.astype(np.float64) ** 2)
+            return np.maximum(squares / max(1, data.shape[0]) - mean**2, 0.0)
+        blocks = rows.blocks()
+    else:
+        rows = np.asarray(rows)
+        blocks = (rows[i:i + block_rows] for i in range(0, len(rows), block_rows))
+    total = np.zeros(len(mean), np.float64)
+    for block in blocks:
         total += np.square(block - mean).sum(axis=0)
     return total / max(1, len(rows))
 

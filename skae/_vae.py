@@ -76,9 +76,9 @@ class VariationalAutoencoder(BaseAutoencoder):
         ELBO, always summed over the features. ``"binary_crossentropy"``
         (sigmoid output): Bernoulli, for data in [0, 1]. ``"mse"`` (linear
         output): Gaussian with variance ``s**2 / 2`` per feature, where ``s``
-        is the data's spread (``scale_``, 1 for standardised data),
-        so that minus its log-likelihood is the summed squared error in units
-        of ``s`` plus ``n_features / 2 * log(pi * s**2)``. ``"mae"``: Laplace
+        is the data's spread (``scale_``, 1 for standardised data), so that
+        minus its log-likelihood is the summed squared error in units of
+        ``s`` plus ``n_features / 2 * log(pi * s**2)``. ``"mae"``: Laplace
         with scale ``s`` (summed absolute error in units of ``s`` plus
         ``n_features * log(2 * s)``). ``"auto"`` picks the Bernoulli model for
         data in [0, 1], the Gaussian one otherwise. As the variance follows
@@ -141,10 +141,9 @@ class VariationalAutoencoder(BaseAutoencoder):
     mean_ : ndarray of shape (n_features,) or image_shape or None
         Mean of each feature (pixel) over the training data, for data outside
         [0, 1]: the encoder reads its inputs less it (over ``scale_``) and
-        the decoder adds it back, as
-        :class:`~sklearn.decomposition.PCA` centres, so that data far from
-        zero train as well as data near it. None for data in [0, 1], which
-        the network reads as they are.
+        the decoder adds it back, as :class:`~sklearn.decomposition.PCA`
+        centres, so that data far from zero train as well as data near it.
+        None for data in [0, 1], which the network reads as they are.
     scale_ : float or None
         Spread ``s`` of the training data that the Gaussian and Laplace
         models measure errors in, and that the network reads and gives values
@@ -405,13 +404,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         bound on ``log p(x)``. ``log p(x|z)`` follows ``loss_``: for the
         Bernoulli model minus the binary cross-entropy summed over the
         features; for the Gaussian model (``"mse"``, variance ``s**2 / 2``
-        with ``s = scale_``) minus the summed squared error over
-        ``s**2`` minus ``n_features / 2 * log(pi * s**2)``; for the Laplace
-        model (``"mae"``, scale ``s``) minus the summed absolute error over
-        ``s`` minus ``n_features * log(2 * s)``. The expectation is estimated
-        with 16 fixed latent draws (8 antithetic pairs) shared by all
-        samples, so the result is deterministic. ``beta`` does not enter: this is always the true
-        ELBO. Minus its mean is the negative ELBO reported in papers.
+        with ``s = scale_``) minus the summed squared error over ``s**2``
+        minus ``n_features / 2 * log(pi * s**2)``; for the Laplace model
+        (``"mae"``, scale ``s``) minus the summed absolute error over ``s``
+        minus ``n_features * log(2 * s)``. The expectation is estimated with
+        16 fixed latent draws (8 antithetic pairs) shared by all samples, so
+        the result is deterministic. ``beta`` does not enter: this is always
+        the true ELBO. Minus its mean is the negative ELBO reported in papers.
 
         Parameters
         ----------
