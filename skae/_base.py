@@ -448,7 +448,8 @@ class BaseAutoencoder(
         loss = self._resolve_loss(*data_range)
         self.mean_ = (column_mean(X).reshape(sample_shape)
                       if self._centres_inputs(data_range) else None)
-        self.scale_ = spread(X) if self._scales_inputs(loss) else None
+        self.scale_ = (spread(X, self.mean_) if self._scales_inputs(loss)
+                       else None)
         return loss, data_range, sample_shape
 
     def _centres_inputs(self, data_range):

@@ -167,11 +167,12 @@ def column_mean(rows):
     return (total / max(1, len(rows))).astype(np.float32)
 
 
-def column_variance(rows, block_rows=65536):
+def column_variance(rows, mean=None, block_rows=65536):
     """Variance of each column of 2-D rows (an array or a :class:`LazyRows`)
-    about its mean, summed in float64 over blocks of rows (no float64 copy of
-    the whole data); ``(n_columns,)``."""
-    mean = column_mean(rows).astype(np.float64)
+    about its mean (``column_mean(rows)`` unless given, to spare a pass over
+    the data), summed in float64 over blocks of rows (no float64 copy of the
+    whole data); ``(n_columns,)``."""
+    mean = np.ravel(column_mean(rows) if mean is None else mean).astype(np.float64)
     if isinstance(rows, LazyRows):
         data = rows.data
         if sp.issparse(data) and rows.indices is None:
@@ -189,10 +190,11 @@ def column_variance(rows, block_rows=65536):
     return total / max(1, len(rows))
 
 
-def spread(rows):
+def spread(rows, mean=None):
     """Root mean variance of the columns of 2-D rows that vary (1 if none
-    does): one value for the data's scale, 1 for standardised data."""
-    variance = column_variance(rows)
+    does): one value for the data's scale, 1 for standardised data. ``mean``:
+    the columns' mean if already known (see :func:`column_variance`)."""
+    variance = column_variance(rows, mean)
     varying = variance[variance > 1e-12 * variance.max(initial=0.0)]
     return float(np.sqrt(varying.mean())) if varying.size else 1.0
 

@@ -82,3 +82,29 @@ def test_memmap_fit_memory_does_not_grow_with_the_data(tmp_path, digits):
     # Same scores as from the rows in memory.
     np.testing.assert_allclose(scores[:2000], ae.score_samples(np.array(X[:2000])),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_spread_reads_a_memmap_once_when_its_mean_is_known(tmp_path, digits):
+    """A fit's ``scale_`` reuses ``mean_``: the column variance then reads the
+    rows once, not twice (once more for the mean), and gives the same value."""
+    from skae._rows import LazyRows, column_mean, spread
+
+    X = _memmap(tmp_path / "x.f32", 5_000, 640, digits[0])
+    reads = []
+    original = LazyRows.blocks
+
+    class Counted(LazyRows):
+        def blocks(self, *args, **kwargs):
+            reads.append(1)
+            return original(self, *args, **kwargs)
+
+    counted = Counted(X)
+    mean = column_mean(counted)
+    reads.clear()
+    with_mean = spread(counted, mean)
+    assert len(reads) == 1
+    reads.clear()
+    assert spread(counted) == with_mean
+    assert len(reads) == 2
+    exact = np.asarray(X, np.float64).var(axis=0)
+    np.testing.assert_allclose(with_mean, np.sqrt(exact[exact > 0].mean()), rtol=1e-6)
