@@ -22,9 +22,10 @@ SEED_FIGURES = {  # the tutorial's reported losses, and plain Keras on this spli
 }
 
 MODELS = {
-    "simple": (dict(n_components=32, hidden_layer_sizes=()), 50),
-    "sparse": (dict(n_components=32, hidden_layer_sizes=(), activity_l1=1e-4), 100),
-    "deep": (dict(n_components=32, hidden_layer_sizes=(128, 64)), 100),
+    "simple": (dict(n_components=32, hidden_layer_sizes=(), linear_path=False), 50),
+    "sparse": (dict(n_components=32, hidden_layer_sizes=(), activity_l1=1e-4,
+                    linear_path=False), 100),
+    "deep": (dict(n_components=32, hidden_layer_sizes=(128, 64), linear_path=False), 100),
 }
 
 

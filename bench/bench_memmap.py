@@ -64,7 +64,7 @@ small = np.memmap(small_path, dtype=np.float32, mode="w+", shape=(4000, 784))
 small[:] = np.random.RandomState(0).rand(4000, 784)
 small.flush()
 DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu", distance_weight=0,
-                 epochs=1, batch_size=256, validation_fraction=0.1, random_state=0).fit(
+                 linear_path=False, epochs=1, batch_size=256, validation_fraction=0.1, random_state=0).fit(
     np.memmap(small_path, dtype=np.float32, mode="r", shape=(4000, 784)))
 os.remove(small_path)
 baseline = status()
@@ -74,7 +74,7 @@ thread = threading.Thread(target=sample, daemon=True)
 thread.start()
 start = time.perf_counter()
 ae = DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu",
-                      distance_weight=0, epochs=epochs, batch_size=256,
+                      distance_weight=0, linear_path=False, epochs=epochs, batch_size=256,
                       validation_fraction=0.1, random_state=0).fit(X)
 seconds = time.perf_counter() - start
 codes = ae.transform(X[:10000])

@@ -29,7 +29,9 @@ compares those medians: a pixel that is almost always 0 in the training images
 has a tiny deviation, so the rare test image that inks it takes a huge
 standardised value there, which no model reconstructs and which dominates
 the mean. The model ``dense_mse`` is ``DenseAutoencoder(k, loss="mse")``, the
-squared error that ``loss="auto"`` replaces with the Huber loss on such data.
+squared error that ``loss="auto"`` replaces with the Huber loss on such data;
+``dense_nolinear`` is ``DenseAutoencoder(k, linear_path=False)``, the network
+without the linear path started at PCA (the default from 16 values).
 
 ``--offset C`` adds ``C`` to every value, training and test, after any
 scaling: data far from zero, as PCA takes them without a scaler (a sensor's
@@ -64,6 +66,8 @@ ESTIMATORS = {
     "PCA": lambda k, seed: PCA(k, random_state=seed),
     "dense": lambda k, seed: DenseAutoencoder(k, random_state=seed),
     "dense_mse": lambda k, seed: DenseAutoencoder(k, loss="mse", random_state=seed),
+    "dense_nolinear": lambda k, seed: DenseAutoencoder(k, linear_path=False,
+                                                       random_state=seed),
     "conv": lambda k, seed: ConvAutoencoder(k, random_state=seed),
     "vae": lambda k, seed: VariationalAutoencoder(k, random_state=seed),
 }

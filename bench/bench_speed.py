@@ -79,8 +79,8 @@ def skae_estimator(name, epochs, batch_size):
                                batch_size=batch_size, random_state=0)
     hidden = (128, 64) if name == "deep" else ()
     return DenseAutoencoder(32, hidden_layer_sizes=hidden, code_activation="relu",
-                            distance_weight=0, epochs=epochs, batch_size=batch_size,
-                            random_state=0)
+                            distance_weight=0, linear_path=False, epochs=epochs,
+                            batch_size=batch_size, random_state=0)
 
 
 def flops_per_sample(name):
@@ -241,7 +241,7 @@ def cmd_transform(args):
 
     xtr, _, xte, _ = mnist_flat()
     ae = DenseAutoencoder(32, hidden_layer_sizes=(), code_activation="relu", distance_weight=0,
-                          epochs=2, batch_size=256, random_state=0).fit(xtr)
+                          linear_path=False, epochs=2, batch_size=256, random_state=0).fit(xtr)
     pca = PCA(32, random_state=0).fit(xtr)
     lines = ["| rows | PCA.transform ms | DenseAutoencoder(32).transform ms | ratio | "
              "Keras predict ms |", "|---|---|---|---|---|"]
@@ -293,7 +293,7 @@ from _common import mnist_flat
 xtr, _, _, _ = mnist_flat()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from skae import DenseAutoencoder
-DenseAutoencoder(32, hidden_layer_sizes=(), distance_weight=0, epochs=2,
+DenseAutoencoder(32, hidden_layer_sizes=(), distance_weight=0, linear_path=False, epochs=2,
                  batch_size=256, random_state=0).fit(xtr)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before / 1024, after / 1024, xtr.nbytes / 2**20)

@@ -23,13 +23,14 @@ X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 deep = DenseAutoencoder(
     n_components=16,
     hidden_layer_sizes=(128, 64),
+    linear_path=False,
     epochs=40,
     batch_size=64,
     validation_fraction=0.1,
     random_state=0,
 ).fit(X_train)
-shallow = DenseAutoencoder(n_components=16, hidden_layer_sizes=(), epochs=40,
-                           batch_size=64, random_state=0).fit(X_train)
+shallow = DenseAutoencoder(n_components=16, hidden_layer_sizes=(), linear_path=False,
+                           epochs=40, batch_size=64, random_state=0).fit(X_train)
 print(f"shallow test score: {shallow.score(X_test):.4f}")
 print(f"deep test score:    {deep.score(X_test):.4f}")
 print("encoder layers:", [layer.name for layer in deep.encoder_.layers])

@@ -7,8 +7,9 @@ The first model of the Keras tutorial: one ``Dense`` layer to a code of
 ``n_components`` values (ReLU), one ``Dense`` layer back to the pixels
 (sigmoid), trained with binary cross-entropy because the pixels lie in
 [0, 1]. In skae that is ``DenseAutoencoder(n_components,
-hidden_layer_sizes=(), code_activation="relu")`` (skae's default adds two
-hidden layers and a linear code).
+hidden_layer_sizes=(), code_activation="relu", linear_path=False)`` (skae's
+default adds two hidden layers, a linear code and a linear path started at
+PCA's solution).
 
 The tutorial compresses 784 MNIST pixels to 32 values; the bundled digits
 have 64 pixels, so we compress them to 16.
@@ -30,7 +31,7 @@ X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 from skae import DenseAutoencoder
 
 ae = DenseAutoencoder(n_components=16, hidden_layer_sizes=(), code_activation="relu",
-                      epochs=40, batch_size=64, random_state=0)
+                      linear_path=False, epochs=40, batch_size=64, random_state=0)
 ae.fit(X_train)
 print(f"loss: {ae.loss_}, code size: {ae.transform(X_test).shape[1]}")
 print(f"test score (minus the mean binary cross-entropy): {ae.score(X_test):.4f}")

@@ -22,7 +22,7 @@ X = images.reshape(len(images), -1)
 X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 
 params = dict(n_components=16, hidden_layer_sizes=(), code_activation="relu",
-              epochs=40, batch_size=64, random_state=0)
+              linear_path=False, epochs=40, batch_size=64, random_state=0)
 plain = DenseAutoencoder(**params).fit(X_train)
 # On 64 pixels the penalty is relatively larger than on 784: use a larger one.
 sparse = DenseAutoencoder(activity_l1=1e-3, **params).fit(X_train)

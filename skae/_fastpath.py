@@ -2,8 +2,9 @@
 
 ``Model.predict`` costs tens of milliseconds per call on TensorFlow, which makes
 a pipeline that transforms one row at a time unusable. When a network is a plain
-stack of ``Dense`` layers (and layers that are the identity at inference), its
-weights are copied once into NumPy and applied with a matrix product per layer,
+stack of ``Dense`` layers (and layers that are the identity at inference,
+and a linear path added beside the stack), its weights are copied once into
+NumPy and applied with a matrix product per layer,
 the same arithmetic as ``PCA.transform``. Anything else returns ``None`` and the
 caller uses Keras.
 """
@@ -33,14 +34,6 @@ _ACTIVATIONS = {
 }
 
 
-def _layers(network):
-    for layer in network.layers:
-        if hasattr(layer, "layers") and not hasattr(layer, "kernel"):
-            yield from _layers(layer)  # a nested model
-        else:
-            yield layer
-
-
 def _activation(layer):
     """The layer's activation as a NumPy function (None: the identity), or
     False for one the fast path does not know."""
@@ -53,7 +46,7 @@ def _dense_step(layer, width):
     if activation is False:
         return None
     kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
-    if kernel.shape[0] != width:  # not a plain chain of layers
+    if kernel.shape[0] != width:
         return None
     bias = np.array(layer.bias.numpy(), dtype=np.float32) if layer.use_bias else 0.0
 
@@ -107,27 +100,79 @@ _STEPS = {"Dense": _dense_step, "LayerNormalization": _layer_norm_step,
           "Activation": _activation_step, "Rescaling": _rescaling_step}
 
 
+def _add_step(layer, widths):
+    """Keras' ``Add`` of same-width inputs (a linear path beside a stack)."""
+    if len(set(widths)) != 1:
+        return None
+
+    def step(*xs):
+        total = xs[0] + xs[1]
+        for x in xs[2:]:
+            total += x
+        return total
+
+    return step, widths[0]
+
+
+def _graph_node(layer, values):
+    """The call of ``layer`` whose inputs are computed (``values``), as
+    ``(input ids, output ids)``; None where there is not exactly one."""
+    nodes = [node for node in getattr(layer, "_inbound_nodes", ())
+             if node.input_tensors
+             and all(id(t) in values for t in node.input_tensors)]
+    if len(nodes) != 1 or len(nodes[0].output_tensors) != 1:
+        return None
+    node = nodes[0]
+    return [id(t) for t in node.input_tensors], id(node.output_tensors[0])
+
+
+def _layer_step(layer, widths):
+    """``(function of the layer's inputs, output width)``, or None."""
+    kind = type(layer).__name__
+    if kind in _IDENTITY_LAYERS:
+        return (lambda x: x), widths[0]
+    if kind == "Add":
+        return _add_step(layer, widths)
+    if hasattr(layer, "layers") and not hasattr(layer, "kernel"):  # a nested model
+        forward = compile_dense_stack(layer)
+        if forward is None:
+            return None
+        return forward, layer.outputs[0].shape[-1]
+    if kind not in _STEPS or len(widths) != 1:
+        return None
+    return _STEPS[kind](layer, widths[0])
+
+
 def compile_dense_stack(network):
-    """Return a NumPy function equivalent to ``network`` at inference, or None."""
+    """Return a NumPy function equivalent to ``network`` at inference, or None.
+
+    ``network`` is a functional model of ``Dense``, ``LayerNormalization``,
+    ``Activation``, ``Rescaling`` and ``Add`` layers (a stack, with or
+    without a linear path beside it) and of nested models of those.
+    """
     if len(network.inputs) != 1 or len(network.outputs) != 1:
         return None
+    source = id(network.inputs[0])
+    widths = {source: network.inputs[0].shape[-1]}
     steps = []
-    width = network.inputs[0].shape[-1]
-    for layer in _layers(network):
-        kind = type(layer).__name__
-        if kind in _IDENTITY_LAYERS:
+    for layer in network.layers:
+        if type(layer).__name__ == "InputLayer":
             continue
-        made = _STEPS[kind](layer, width) if kind in _STEPS else None
+        node = _graph_node(layer, widths)
+        made = None if node is None else _layer_step(
+            layer, [widths[i] for i in node[0]])
         if made is None:
             return None
-        step, width = made
-        steps.append(step)
-    if not steps:
+        step, widths[node[1]] = made
+        steps.append((step, node[0], node[1]))
+    target = id(network.outputs[0])
+    if not steps or target not in widths:
         return None
 
     def forward(x):
-        for step in steps:
-            x = step(x)
-        return x
+        values = {source: x}
+        for step, inputs, output in steps:
+            values[output] = step(*[values[i] for i in inputs])
+        return values[target]
 
     return forward

@@ -211,3 +211,34 @@ def blockwise(func, X):
     if isinstance(parts[0], (list, tuple)):
         return [np.concatenate(p, axis=0) for p in zip(*parts)]
     return np.concatenate(parts, axis=0)
+
+
+def principal_axes(rows, n_components, mean=None, scale=1.0, max_rows=10_000,
+                   block_values=2**22):
+    """Principal axes of up to ``max_rows`` evenly spaced rows, read as
+    ``(x - mean) / scale`` in blocks (never the whole sample densified): the
+    top eigenvectors of their covariance, summed in float64 (``n_columns``
+    squared values, so for data of a few thousand columns at most).
+
+    Returns ``(components, centre)`` of shapes ``(n_components, n_columns)``
+    and ``(n_columns,)``, float32; axes beyond the sample's rank are zero. A
+    start for a network's linear path
+    (:func:`skae._nets.dense.build_dense_encoder`), not a fitted PCA.
+    """
+    n, width = rows.shape
+    picks = np.unique(np.linspace(0, n - 1, min(n, max_rows)).astype(np.intp))
+    shift = np.zeros(width) if mean is None else np.ravel(mean).astype(np.float64)
+    total, outer = np.zeros(width), np.zeros((width, width))
+    step = max(1, block_values // max(1, width))
+    for start in range(0, len(picks), step):
+        block = (np.asarray(rows[picks[start:start + step]], np.float64)
+                 .reshape(-1, width) - shift) / scale
+        total += block.sum(axis=0)
+        outer += block.T @ block
+    centre = total / len(picks)
+    covariance = outer / len(picks) - np.outer(centre, centre)
+    values, vectors = np.linalg.eigh(covariance)
+    components = np.zeros((n_components, width), np.float32)
+    rank = min(n_components, width, max(1, len(picks) - 1))
+    components[:rank] = vectors[:, ::-1][:, :rank].T
+    return components, centre.astype(np.float32)

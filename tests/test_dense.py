@@ -151,7 +151,8 @@ def test_sparse_codes_are_sparser(digits):
     X, _ = digits
     # The tutorial's simple model (ReLU code, no hidden layer), with and
     # without its L1 activity penalty.
-    simple = dict(hidden_layer_sizes=(), code_activation="relu", epochs=30,
+    simple = dict(hidden_layer_sizes=(), code_activation="relu", linear_path=False,
+                  epochs=30,
                   batch_size=64, random_state=0)
     plain = DenseAutoencoder(32, **simple).fit(X)
     sparse = DenseAutoencoder(32, activity_l1=1e-2, **simple).fit(X)
@@ -160,7 +161,8 @@ def test_sparse_codes_are_sparser(digits):
 
 def test_deep_model_has_mirrored_layers(digits):
     X, _ = digits
-    ae = DenseAutoencoder(4, hidden_layer_sizes=(32, 16), epochs=2, random_state=0)
+    ae = DenseAutoencoder(4, hidden_layer_sizes=(32, 16), linear_path=False, epochs=2,
+                          random_state=0)
     ae.fit(X)
     enc = [l.units for l in ae.encoder_.layers if hasattr(l, "units")]
     dec = [l.units for l in ae.decoder_.layers if hasattr(l, "units")]
@@ -513,3 +515,46 @@ def test_auto_batch_size_and_epochs_follow_the_data_size(digits):
         np.tile(X, (5, 1)))  # 8,985 rows: batches of 140, 65 steps an epoch
     assert larger.n_iter_ == 54
     assert DenseAutoencoder(2, epochs=3, batch_size=7).fit(X[:50]).n_iter_ == 3
+
+
+def test_linear_path_starts_at_pca(digits):
+    """``linear_path``: the network starts as PCA of ``n_components``
+    values (standardised data, a linear output): a fit that does not move
+    the weights gives PCA's codes (up to each axis' sign) and PCA's
+    reconstructions, and the fast inference path computes them as Keras
+    does. ``"auto"`` adds the path to codes of 16 values or more."""
+    import keras
+
+    X, _ = digits
+    Xs = StandardScaler().fit_transform(X).astype(np.float32)
+    still = dict(epochs=1, learning_rate=1e-12, random_state=0)
+    ae = DenseAutoencoder(16, **still).fit(Xs)
+    pca = PCA(16).fit(Xs)
+    codes = ae.transform(Xs)
+    np.testing.assert_allclose(np.abs(codes), np.abs(pca.transform(Xs)), atol=2e-3)
+    np.testing.assert_allclose(ae.inverse_transform(codes),
+                               pca.inverse_transform(pca.transform(Xs)), atol=2e-3)
+    np.testing.assert_allclose(codes, keras.ops.convert_to_numpy(ae.encoder_(Xs)),
+                               atol=1e-4)
+    plain = DenseAutoencoder(16, linear_path=False, **still).fit(Xs)
+    assert np.mean((plain.reconstruct(Xs) - Xs) ** 2) > 2 * np.mean(
+        (ae.reconstruct(Xs) - Xs) ** 2)
+    names = [layer.name for layer in DenseAutoencoder(8, **still).fit(Xs)
+             .encoder_.get_layer("encoder").layers]
+    assert "code_linear" not in names
+
+
+def test_linear_path_lowers_held_out_error_of_large_codes(digits):
+    """At 32 values (half the digits' 64 pixels) a network started at
+    random reconstructs held-out digits worse than PCA(32); started at PCA
+    (the linear path, on by default there) it reconstructs them better than
+    without the path."""
+    X, _ = digits
+    X_train, X_test = X[:1400], X[1400:]
+
+    def error(est):
+        return np.mean((est.fit(X_train).reconstruct(X_test) - X_test) ** 2)
+
+    with_path = error(DenseAutoencoder(32, random_state=0))
+    without = error(DenseAutoencoder(32, linear_path=False, random_state=0))
+    assert with_path < 0.9 * without, (with_path, without)
