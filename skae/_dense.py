@@ -19,12 +19,12 @@ class DenseAutoencoder(BaseAutoencoder):
     and for codes of 16 values or more a linear path started at PCA's
     solution) were chosen on validation splits of MNIST and the bundled digits
     so that, with only ``n_components`` set, the model reconstructs better
-    than PCA of the same size. The Keras tutorial's "simplest possible autoencoder" (784 -> 32
-    -> 784 on MNIST) is ``DenseAutoencoder(32, hidden_layer_sizes=(),
-    code_activation="relu", distance_weight=0, linear_path=False, epochs=50,
-    batch_size=256)``;
-    ``activity_l1=1e-4`` gives its sparse model and ``hidden_layer_sizes=(128,
-    64), activation="relu"`` its deep one.
+    than PCA of the same size. The Keras tutorial's "simplest possible
+    autoencoder" (784 -> 32 -> 784 on MNIST) is ``DenseAutoencoder(32,
+    hidden_layer_sizes=(), code_activation="relu", distance_weight=0,
+    linear_path=False, epochs=50, batch_size=256)``; ``activity_l1=1e-4``
+    gives its sparse model and ``hidden_layer_sizes=(128, 64),
+    activation="relu"`` its deep one.
 
     Parameters
     ----------
