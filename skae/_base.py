@@ -523,6 +523,11 @@ class BaseAutoencoder(
             jit_compile=self._jit_compile(keras, n_steps, model),
             steps_per_execution=self._steps_per_execution(keras, n_train, sample_shape),
         )
+        # Without a distribution strategy, Keras' TensorFlow trainer creates
+        # the optimizer's variables inside the first traced training step,
+        # and TensorFlow then traces the step a second time to lift them out.
+        # Created here (zeros, as Keras would), the step is traced once.
+        model.optimizer.build(model.trainable_variables)
         return model
 
     def _commit_fit(self, model, loss, data_range, sample_shape, history, warm):

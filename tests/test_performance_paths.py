@@ -88,3 +88,31 @@ XLA_CODE = """
 def test_training_noise_keeps_tensorflows_own_kernels(run_python):
     # The choice of XLA is TensorFlow's, so the check runs on that backend.
     assert run_python(XLA_CODE, KERAS_BACKEND="tensorflow") == [True, False]
+
+
+TRACED_VARIABLES_CODE = """
+import json
+import tensorflow as tf
+from sklearn.datasets import load_digits
+from skae import DenseAutoencoder, SequenceAutoencoder
+
+X = load_digits().data[:200] / 16.0
+traced = []
+
+def creator(next_creator, **kwargs):
+    if tf.inside_function():
+        traced.append(kwargs.get("name"))
+    return next_creator(**kwargs)
+
+with tf.variable_creator_scope(creator):
+    DenseAutoencoder(4, epochs=1, random_state=0).fit(X)
+    SequenceAutoencoder(n_components=2, epochs=1, random_state=0).fit(X[:, :16])
+print(json.dumps(traced))
+"""
+
+
+def test_training_step_creates_no_variables_while_traced(run_python):
+    # A variable created inside the traced step makes TensorFlow trace the
+    # step twice (the optimizer's, when Keras builds it lazily): skae builds
+    # it first, so a fit traces its step once.
+    assert run_python(TRACED_VARIABLES_CODE, KERAS_BACKEND="tensorflow") == []
