@@ -2,6 +2,7 @@
 
 Usage:
     python bench/bench_speed.py train [--backends tensorflow,jax] [--epochs 6] [--repeats 3]
+    python bench/bench_speed.py small [--rows 1000] [--epochs 5] [--repeats 5]
     python bench/bench_speed.py transform
     python bench/bench_speed.py import
     python bench/bench_speed.py memory
@@ -16,6 +17,12 @@ final training loss, and the ratio to an arithmetic floor: the model's
 floating-point operations per epoch divided by the rate NumPy reaches on a
 matrix product of the model's shape in the same process. No validation data
 is passed to either, so the figures are training time only.
+
+``small`` times whole fits, compilation included, of the same models on the
+first ``--rows`` MNIST training images (the fits of a grid search or of a
+small data set, where tracing the training step costs as much as training):
+a new model each time, plain Keras and skae alternately, after one fit of
+each that leaves out the process' one-time start-up; medians of the fits.
 """
 
 import argparse
@@ -231,6 +238,37 @@ def cmd_train(args):
           "alternating; medians over all epochs but each fit's first.")
 
 
+def cmd_small(args):
+    sys.path.insert(0, os.path.dirname(HERE))
+    sys.path.insert(0, HERE)
+    from _common import mnist_flat
+
+    import keras
+
+    xtr = mnist_flat()[0][: args.rows]
+    lines = ["| model | plain Keras fit s | skae fit s | skae / plain |", "|---|---|---|---|"]
+    for name in args.models.split(","):
+        batch = 128 if name == "conv" else 256
+        x = xtr.reshape(-1, 28, 28, 1) if name == "conv" else xtr
+        fits = {
+            "plain": lambda: seed_model(name).fit(x, x, epochs=args.epochs, batch_size=batch,
+                                                  shuffle=True, verbose=0),
+            "skae": lambda: skae_estimator(name, args.epochs, batch).fit(xtr),
+        }
+        times = {"plain": [], "skae": []}
+        for rep in range(args.repeats + 1):
+            for who in (("plain", "skae") if rep % 2 == 0 else ("skae", "plain")):
+                start = time.perf_counter()
+                fits[who]()
+                if rep:  # the first round pays the process' start-up
+                    times[who].append(time.perf_counter() - start)
+        plain, ours = statistics.median(times["plain"]), statistics.median(times["skae"])
+        lines.append(f"| {name} | {plain:.2f} | {ours:.2f} | {ours / plain:.2f} |")
+    print("\n".join(lines))
+    print(f"\n{keras.backend.backend()}, {args.rows} rows, {args.epochs} epochs, "
+          f"medians of {args.repeats} whole fits each, alternating.")
+
+
 def cmd_transform(args):
     sys.path.insert(0, os.path.dirname(HERE))
     sys.path.insert(0, HERE)
@@ -317,6 +355,11 @@ def main():
     p.add_argument("--models", default="simple,deep,conv")
     p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--repeats", type=int, default=3)
+    p = sub.add_parser("small")
+    p.add_argument("--models", default="simple,deep,conv")
+    p.add_argument("--rows", type=int, default=1000)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=5)
     sub.add_parser("transform")
     p = sub.add_parser("import")
     p.add_argument("--repeats", type=int, default=7)
@@ -325,8 +368,8 @@ def main():
     if args.cmd == "_train_inner":
         train_one_backend(args.models.split(","), args.epochs, args.repeats)
     else:
-        {"train": cmd_train, "transform": cmd_transform, "import": cmd_import,
-         "memory": cmd_memory}[args.cmd](args)
+        {"train": cmd_train, "small": cmd_small, "transform": cmd_transform,
+         "import": cmd_import, "memory": cmd_memory}[args.cmd](args)
 
 
 if __name__ == "__main__":
