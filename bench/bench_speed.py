@@ -148,6 +148,15 @@ def _mnist():
     return mnist_flat()
 
 
+def _tutorial_inputs(name, xtr):
+    """``(x, batch)`` for the tutorial's plain Keras model ``name``: its conv
+    model takes images, in batches of 128; the dense ones flat rows, in 256s.
+    (skae's estimators take the flat rows ``xtr`` and reshape them.)"""
+    if name == "conv":
+        return xtr.reshape(-1, 28, 28, 1), 128
+    return xtr, 256
+
+
 def _fit_plain(name, x, epochs, batch):
     timer = _epoch_timer()
     model = seed_model(name)
@@ -176,8 +185,7 @@ def train_one_backend(models, epochs, repeats):
     xtr, _, _, _ = _mnist()
     results = []
     for name in models:
-        batch = 128 if name == "conv" else 256
-        x = xtr.reshape(-1, 28, 28, 1) if name == "conv" else xtr
+        x, batch = _tutorial_inputs(name, xtr)
         flops = flops_per_sample(name) * len(xtr)
         gflops = numpy_gflops(name, batch)
         floor = flops / (gflops * 1e9)
@@ -249,9 +257,7 @@ def cmd_small(args):
     xtr = _mnist()[0][: args.rows]
     lines = ["| model | plain Keras fit s | skae fit s | skae / plain |", "|---|---|---|---|"]
     for name in args.models.split(","):
-        batch = 128 if name == "conv" else 256
-        x = xtr.reshape(-1, 28, 28, 1) if name == "conv" else xtr
-        # The tutorial's conv model takes images; skae's takes flat rows.
+        x, batch = _tutorial_inputs(name, xtr)
         fits = {"plain": (_fit_plain, x), "skae": (_fit_skae, xtr)}
         times = {"plain": [], "skae": []}
         for rep in range(args.repeats + 1):
