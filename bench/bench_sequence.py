@@ -22,8 +22,10 @@ With ``--spectrum`` a second autoencoder column has
 ``distance_metric="spectrum"`` (its distance term follows the series'
 magnitude spectra), with ``distance_weight`` from ``--spectrum-weight``: a
 number, ``auto`` (the default's rule) or ``variance``, the variance of the
-training series' values. The "AE term" columns give the distance term the
-default took (``distance_metric_``, ``distance_weight_``).
+training series' values. ``--max-recurrent-steps N`` sets the aeon
+autoencoder's ``max_recurrent_steps`` (long series read in frames of
+steps). The "AE term" columns give the distance term the default took
+(``distance_metric_``, ``distance_weight_``).
 
 Every model has its defaults, with only ``n_components`` set (and
 ``random_state=0``). With ``--out`` the script writes (replaces) a Markdown
@@ -137,7 +139,7 @@ def load_aeon(name, split):
     return out, y
 
 
-def aeon_task(name, k, spectrum=False, spectrum_weight="auto"):
+def aeon_task(name, k, spectrum=False, spectrum_weight="auto", max_recurrent_steps=None):
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
 
     X, y = load_aeon(name, "train")
@@ -153,8 +155,9 @@ def aeon_task(name, k, spectrum=False, spectrum_weight="auto"):
         n_neighbors=1, distance="dtw").fit(X, y).score(Xt, yt))
     X_ae = list(X) if ragged else X  # lists of (channels, t_i); 3-D arrays as is
     Xt_ae = list(Xt) if ragged else Xt
+    frames = {} if max_recurrent_steps is None else {"max_recurrent_steps": max_recurrent_steps}
     ae, ae_s = timed(lambda: SequenceAutoencoder(
-        n_components=k, channel_axis=0, random_state=0).fit(X_ae))
+        n_components=k, channel_axis=0, random_state=0, **frames).fit(X_ae))
     weight = series_variance(X) if spectrum_weight == "variance" else spectrum_weight
     spec, spec_s = (None, None) if not spectrum else timed(
         lambda: SequenceAutoencoder(n_components=k, channel_axis=0, random_state=0,
@@ -236,8 +239,8 @@ def run(task, args):
         x, c = make_sines(3000, 50, rng, n_waves=2, freq=(1.0, 5.0), amp=(0.5, 2.0))
         return reconstruction_task("sines2 (50x1)", x[:2400], x[2400:], 8,
                                    clean_test=c[2400:]), []
-    return [], [aeon_task(name, args.aeon_components, args.spectrum, args.spectrum_weight)
-                 for name in args.aeon_sets]
+    return [], [aeon_task(name, args.aeon_components, args.spectrum, args.spectrum_weight,
+                          args.max_recurrent_steps) for name in args.aeon_sets]
 
 
 def weight_arg(text):
@@ -265,6 +268,9 @@ def main(argv=None):
     p.add_argument("--spectrum-weight", default="auto", type=weight_arg,
                    help="distance_weight of the spectrum column: a number, 'auto' "
                         "(the default) or 'variance' (the training series' variance)")
+    p.add_argument("--max-recurrent-steps", type=int, default=None,
+                   help="max_recurrent_steps of the aeon column's autoencoder "
+                        "(default: the estimator's)")
     p.add_argument("--out", default=None, help="Markdown file to write")
     p.add_argument("--title", default="## SequenceAutoencoder vs PCA and 1-NN DTW",
                    help="heading of the Markdown section")

@@ -173,6 +173,13 @@ class SequenceAutoencoder(BaseAutoencoder):
         has one layer of ``n_components`` units. ``"bidirectional"``: the
         encoder's layers before the linear code (one of ``n_components``
         units when empty).
+    max_recurrent_steps : int or None, default=None
+        ``architecture="bidirectional"``, sequences of one length: longer
+        sequences are read by the recurrent layers in frames of
+        ``ceil(n_timesteps / max_recurrent_steps)`` consecutive steps (their
+        values side by side, nothing dropped), and the decoder gives each
+        frame's steps back, so the recurrent loops are that many times
+        shorter. None: every step on its own.
     channel_axis : {-1, 0}, default=-1
         The axis of one sequence that holds its features (channels): -1 reads
         ``(n_timesteps, n_features)``, 0 reads aeon's ``(n_channels,
@@ -403,6 +410,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         "architecture": [StrOptions(ARCHITECTURES)],
         "cell": [StrOptions(CELLS)],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "max_recurrent_steps": [Interval(Integral, 1, None, closed="left"), None],
         "channel_axis": [Options(Integral, {-1, 0})],
         "mask_value": [Real, None],
         "distance_weight": [Interval(Real, 0, None, closed="left"),
@@ -419,6 +427,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         architecture="bidirectional",
         cell="gru",
         hidden_layer_sizes=(128,),
+        max_recurrent_steps=None,
         channel_axis=-1,
         mask_value=None,
         distance_weight="auto",
@@ -444,6 +453,7 @@ class SequenceAutoencoder(BaseAutoencoder):
         self.architecture = architecture
         self.cell = cell
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.max_recurrent_steps = max_recurrent_steps
         self.channel_axis = channel_axis
         self.mask_value = mask_value
         self.distance_weight = distance_weight
@@ -563,18 +573,30 @@ class SequenceAutoencoder(BaseAutoencoder):
         noise = None
         if self.mask_value_ is not None and self.noise_factor > 0:
             noise = super()._noise_layer(sample_shape, seeds)
+        frame = self._frame(sample_shape[0])
         encoder = build_sequence_encoder(
             sample_shape, self.n_components, hidden, self.cell,
             mask_value=self.mask_value_, noise=noise, seeds=seeds,
             architecture=self.architecture, standardize=self.value_scale_,
             spectrum_path=self._reads_spectra and ("padded" if self.padded_spectra_ else True),
+            frame=frame,
         )
         decoder = build_sequence_decoder(
             self.n_components, sample_shape, hidden, self.cell,
             output_activation, seeds, architecture=self.architecture,
-            standardize=self.value_scale_,
+            standardize=self.value_scale_, frame=frame,
         )
         return encoder, decoder
+
+    def _frame(self, n_steps):
+        """Steps per frame of the recurrent layers: 1 unless the sequences,
+        all of one length (no ``mask_value_``), are longer than
+        ``max_recurrent_steps`` for the bidirectional architecture."""
+        limit = self.max_recurrent_steps
+        if (limit is None or self.mask_value_ is not None
+                or self.architecture != "bidirectional"):
+            return 1
+        return -(-n_steps // limit)
 
     def _noise_layer(self, sample_shape, seeds):
         """The base's noise before the encoder, or none with masking: then

@@ -202,6 +202,44 @@ def test_default_architecture_is_bidirectional_with_a_linear_code():
     assert term.weight == 1.0 and term.mask_value is None
 
 
+def test_long_sequences_are_read_in_frames(tmp_path):
+    """``max_recurrent_steps``: the recurrent layers loop over frames of
+    consecutive steps, every value kept, and the decoder gives each step back."""
+    import keras
+
+    X = np.concatenate([make_sines(160, n_steps=50, seed=8),
+                        make_sines(160, n_steps=50, seed=9)], axis=2)
+    train, test = X[:120], X[120:]
+    ae = SequenceAutoencoder(n_components=6, hidden_layer_sizes=(16,),
+                             max_recurrent_steps=8, epochs=40, batch_size=32,
+                             learning_rate=5e-3, random_state=0).fit(train)
+    # 50 steps, at most 8 per loop: frames of 7 steps, 8 frames (6 steps of zeros).
+    assert ae.encoder_.get_layer("encoder_gru_0").input.shape[1:] == (8, 14)
+    assert ae.decoder_.get_layer("decoder_gru_0").output.shape[1] == 8
+    framed = keras.Model(ae.encoder_.input, [ae.encoder_.get_layer("frame_padding").input,
+                                             ae.encoder_.get_layer("frames").output])
+    steps, frames = (keras.ops.convert_to_numpy(t) for t in framed(test))
+    np.testing.assert_array_equal(frames.reshape(len(test), 56, 2)[:, :50], steps)
+    assert not frames.reshape(len(test), 56, 2)[:, 50:].any()
+    recon = ae.reconstruct(test)
+    assert recon.shape == test.shape
+    baseline = np.mean((train.mean(axis=0, keepdims=True) - test) ** 2)
+    assert np.mean((recon - test) ** 2) < 0.5 * baseline
+    path = tmp_path / "framed.keras"
+    ae.model_.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded.predict_on_batch(test)), recon,
+                               rtol=1e-5, atol=1e-5)
+    # Unequal lengths (masked) and the tutorial's model read every step.
+    seqs = [x[:n] for x, n in zip(train, range(20, 140))]
+    for model, data in ((SequenceAutoencoder(n_components=2, hidden_layer_sizes=(4,),
+                                             max_recurrent_steps=8, epochs=1), seqs),
+                        (SequenceAutoencoder(n_components=2, architecture="tutorial",
+                                             max_recurrent_steps=8, epochs=1), train)):
+        names = [layer.name for layer in model.fit(data).encoder_.layers]
+        assert "frames" not in names and "frame_padding" not in names
+
+
 def test_same_seed_same_codes():
     X = make_sines(50, n_steps=10, seed=4)
     a = SequenceAutoencoder(n_components=3, epochs=2, random_state=7).fit(X)

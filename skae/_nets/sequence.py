@@ -66,7 +66,7 @@ def _standardize(values, inverse=False):
 def build_sequence_encoder(
     sequence_shape, n_components, hidden_layer_sizes=(), cell="lstm",
     mask_value=None, noise=None, seeds=None, architecture="tutorial",
-    standardize=None, spectrum_path=False,
+    standardize=None, spectrum_path=False, frame=1,
 ):
     """Input ``(timesteps, n_features)`` -> stacked recurrent layers -> code.
 
@@ -121,6 +121,9 @@ def build_sequence_encoder(
         magnitude spectra to the code; with ``"padded"`` and masking, of
         each sequence's real steps extended with zeros rather than
         stretched (skae's ``padded_spectra``).
+    frame : int
+        ``architecture="bidirectional"`` without ``mask_value`` only: steps
+        per frame the recurrent layers read (1: every step on its own).
     """
     seeds = seeds if seeds is not None else no_seeds()
     scaling = _standardize(standardize)
@@ -136,6 +139,8 @@ def build_sequence_encoder(
         x = scaling(x)
     masked = x
     if architecture == "bidirectional":
+        if frame > 1:
+            x = _framed(x, sequence_shape, frame)
         widths = tuple(hidden_layer_sizes) or (n_components,)
         for i, units in enumerate(widths):
             last = i == len(widths) - 1
@@ -153,6 +158,18 @@ def build_sequence_encoder(
         x = _recurrent(cell, units, True, next(seeds), f"encoder_{cell}_{i}")(x)
     code = _recurrent(cell, n_components, False, next(seeds), "code")(x)
     return keras.Model(inputs, code, name="encoder")
+
+
+def _framed(x, sequence_shape, frame):
+    """``(n, T, F)`` -> ``(n, ceil(T / frame), frame * F)``: each group of
+    ``frame`` consecutive steps as one step holding their values (the last
+    group extended with zeros)."""
+    n_steps, n_features = sequence_shape
+    pad = -n_steps % frame
+    if pad:
+        x = keras.layers.ZeroPadding1D((0, pad), name="frame_padding")(x)
+    return keras.layers.Reshape(((n_steps + pad) // frame, frame * n_features),
+                                name="frames")(x)
 
 
 def _linear_paths(inputs, n_steps, n_components, mask_value, noise=None, scaling=None,
@@ -183,7 +200,7 @@ def _linear_paths(inputs, n_steps, n_components, mask_value, noise=None, scaling
 def build_sequence_decoder(
     n_components, sequence_shape, hidden_layer_sizes=(), cell="lstm",
     output_activation="sigmoid", seeds=None, architecture="tutorial",
-    standardize=None,
+    standardize=None, frame=1,
 ):
     """Code -> one input per time step -> recurrent layers -> per-step Dense.
 
@@ -195,22 +212,32 @@ def build_sequence_decoder(
     linear ``Dense`` layer to ``(timesteps, width)`` (the width of the first
     recurrent layer) and its recurrent layers are bidirectional. With
     ``standardize=(mean, std)`` (the encoder's) a ``Rescaling`` layer maps the
-    reconstruction back to the data's units.
+    reconstruction back to the data's units. With ``frame > 1``
+    (``"bidirectional"``) the recurrent layers run over ``ceil(timesteps /
+    frame)`` frames, and the per-step ``Dense`` layer gives each frame's
+    ``frame`` steps, the encoder's framing undone.
     """
     seeds = seeds if seeds is not None else no_seeds()
     timesteps, n_features = sequence_shape
     widths = tuple(reversed(tuple(hidden_layer_sizes))) or (n_components,)
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
+    frame = frame if architecture == "bidirectional" else 1
+    n_frames = -(-timesteps // frame)
     if architecture == "bidirectional":
-        x = _dense(timesteps * widths[0], None, next(seeds), "steps")(inputs)
-        x = keras.layers.Reshape((timesteps, widths[0]), name="per_step")(x)
+        x = _dense(n_frames * widths[0], None, next(seeds), "steps")(inputs)
+        x = keras.layers.Reshape((n_frames, widths[0]), name="per_step")(x)
         for i, units in enumerate(widths):
             x = _bidirectional(cell, units, True, seeds, f"decoder_{cell}_{i}")(x)
     else:
         x = keras.layers.RepeatVector(timesteps, name="repeat")(inputs)
         for i, units in enumerate(widths):
             x = _recurrent(cell, units, True, next(seeds), f"decoder_{cell}_{i}")(x)
-    outputs = _dense(n_features, output_activation, next(seeds), "reconstruction")(x)
+    outputs = _dense(frame * n_features, output_activation, next(seeds), "reconstruction")(x)
+    if frame > 1:  # each frame's steps back in line, the padding cut
+        outputs = keras.layers.Reshape((n_frames * frame, n_features), name="unframed")(outputs)
+        if n_frames * frame > timesteps:
+            outputs = keras.layers.Cropping1D((0, n_frames * frame - timesteps),
+                                              name="frame_cropping")(outputs)
     if standardize is not None:
         outputs = _standardize(standardize, inverse=True)(outputs)
     return keras.Model(inputs, outputs, name="decoder")
