@@ -213,15 +213,15 @@ def build_sequence_decoder(
     recurrent layer) and its recurrent layers are bidirectional. With
     ``standardize=(mean, std)`` (the encoder's) a ``Rescaling`` layer maps the
     reconstruction back to the data's units. With ``frame > 1``
-    (``"bidirectional"``) the recurrent layers run over ``ceil(timesteps /
-    frame)`` frames, and the per-step ``Dense`` layer gives each frame's
-    ``frame`` steps, the encoder's framing undone.
+    (``"bidirectional"`` only, as the estimator's ``_frame`` decides for
+    both builders) the recurrent layers run over ``ceil(timesteps / frame)``
+    frames, and the per-step ``Dense`` layer gives each frame's ``frame``
+    steps, the encoder's framing undone.
     """
     seeds = seeds if seeds is not None else no_seeds()
     timesteps, n_features = sequence_shape
     widths = tuple(reversed(tuple(hidden_layer_sizes))) or (n_components,)
     inputs = keras.Input(shape=(n_components,), name="decoder_input")
-    frame = frame if architecture == "bidirectional" else 1
     n_frames = -(-timesteps // frame)
     if architecture == "bidirectional":
         x = _dense(n_frames * widths[0], None, next(seeds), "steps")(inputs)
