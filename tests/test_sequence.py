@@ -158,9 +158,12 @@ def test_tutorial_model_is_one_parameter_set_away():
     X = make_sines(40, n_steps=10, seed=5)
     ae = SequenceAutoencoder(n_components=3, architecture="tutorial", cell="lstm",
                              hidden_layer_sizes=(), distance_weight=0,
-                             learning_rate=1e-3, epochs=1, batch_size=256).fit(X)
+                             learning_rate=1e-3, global_clipnorm=None, epochs=1,
+                             batch_size=256).fit(X)
     assert [type(layer).__name__ for layer in ae.encoder_.layers] == [
         "InputLayer", "LSTM"]
+    # The tutorial's plain Adam: no clipping.
+    assert ae.model_.optimizer.global_clipnorm is None
     assert [type(layer).__name__ for layer in ae.decoder_.layers] == [
         "InputLayer", "RepeatVector", "LSTM", "Dense"]
     assert ae.encoder_.layers[-1].units == 3
@@ -200,6 +203,23 @@ def test_default_architecture_is_bidirectional_with_a_linear_code():
         rtol=1e-4, atol=1e-5)
     term = ae.model_.get_layer("distance_preservation")
     assert term.weight == 1.0 and term.mask_value is None
+    # The default clips each step's gradients to a global norm of 1.
+    assert ae.model_.optimizer.global_clipnorm == 1.0
+
+
+def test_global_clipnorm_applies_to_named_optimizers_only():
+    import keras
+
+    X = make_sines(40, n_steps=10, seed=6)
+    fast = dict(n_components=2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    mine = keras.optimizers.Adam(1e-3)
+    ae = SequenceAutoencoder(optimizer=mine, global_clipnorm=0.5, **fast).fit(X)
+    assert ae.model_.optimizer.global_clipnorm is None  # the instance's own settings
+    assert mine.global_clipnorm is None and ae.optimizer is mine
+    ae = SequenceAutoencoder(optimizer="rmsprop", global_clipnorm=0.5, **fast).fit(X)
+    assert ae.model_.optimizer.global_clipnorm == 0.5
+    with pytest.raises(ValueError, match="global_clipnorm"):
+        SequenceAutoencoder(global_clipnorm=0, **fast).fit(X)
 
 
 def test_long_sequences_are_read_in_frames(tmp_path):
