@@ -21,13 +21,15 @@ ESTIMATORS = [
 
 
 def expected_failed_checks(estimator):
-    import keras
-
-    if keras.backend.backend() == "jax":
-        return {"check_methods_sample_order_invariance": (
-            "XLA's CPU matrix products sum a row in an order that can depend on "
-            "its place in the batch: a code can differ in the seventh digit")}
-    return {}
+    # float32 matrix products and sums are accumulated in blocks that depend on
+    # the rows around a sample (and on the CPU: seen on one machine, not on
+    # others), so reordering or subsetting rows can move a score by one float32
+    # ulp (seen with TensorFlow: 1.6e-6 on 14.36, relative 1.1e-7), above these
+    # checks' rtol=1e-7; with JAX (XLA) a code can differ in the seventh digit.
+    reason = ("float32 results may differ by one ulp when the rows around a "
+              "sample change")
+    return {"check_methods_sample_order_invariance": reason,
+            "check_methods_subset_invariance": reason}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
