@@ -29,8 +29,9 @@ steps). The "AE term" columns give the distance term the default took
 
 Every model has its defaults, with only ``n_components`` set (and
 ``random_state=0``; ``--seeds 0 1 2`` fits the aeon autoencoder once per
-``random_state`` given, its accuracies and fit times separated by " / "). With ``--out`` the script writes (replaces) a Markdown
-section in that file, rewritten after each task.
+``random_state`` given, its accuracies and fit times separated by " / ").
+With ``--out`` the script writes (replaces) a Markdown section in that file,
+rewritten after each task.
 
 Example::
 
